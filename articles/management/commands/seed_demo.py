@@ -1,0 +1,157 @@
+import os
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from articles import demo
+from articles.models import Article, ArticleAuthor, Author, KeyTakeaway, Section
+from comments.models import Comment
+from newsroom import roles
+
+DEFAULT_PASSWORD = "newsroom-demo"
+
+DEMO_USERS = [
+    # username, group (None: superuser), author slug to link
+    ("admin", None, None),
+    ("editor", roles.EDITORS, "daniel-perez"),
+    ("writer", roles.WRITERS, "amara-okafor"),
+    ("moderator", roles.MODERATORS, None),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo newsroom: the reference report, a dozen more articles, "
+        "authors, sections, tags, comments and one login per role. "
+        "Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (the demo logins have a known password).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates logins with a known password. Run it with "
+                "DEBUG=true, or pass --force if you really mean it."
+            )
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+        with transaction.atomic():
+            sections = self._sections()
+            authors = self._authors()
+            created = self._articles(sections, authors)
+            self._comments()
+            users = self._users(password, authors)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo newsroom ready: {created} new articles, "
+                f"{Article.objects.count()} in all."
+            )
+        )
+        self.stdout.write("Log in at http://127.0.0.1:8000/admin/ as:")
+        for username, group in users:
+            self.stdout.write(f"  {username:<10} password {password:<16} ({group})")
+
+    def _sections(self):
+        sections = {}
+        for position, (name, slug, description) in enumerate(demo.SECTIONS):
+            sections[slug], _ = Section.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "description": description,
+                    "position": position,
+                },
+            )
+        return sections
+
+    def _authors(self):
+        authors = {}
+        for name, slug, job_title, bio in demo.AUTHORS:
+            authors[slug], _ = Author.objects.get_or_create(
+                slug=slug, defaults={"name": name, "job_title": job_title, "bio": bio}
+            )
+        return authors
+
+    def _articles(self, sections, authors):
+        now = timezone.now().replace(second=0, microsecond=0)
+        entries = [demo.REFERENCE, *demo.ARTICLES, *demo.DRAFTS]
+        created_count = 0
+        for entry in entries:
+            if Article.objects.filter(slug=entry["slug"]).exists():
+                # Leave existing pieces alone: an editor may have changed them.
+                continue
+            status = entry.get("status", Article.Status.PUBLISHED)
+            publish_at = None
+            if status == Article.Status.PUBLISHED:
+                publish_at = now - timedelta(hours=entry["hours_ago"])
+            article = Article.objects.create(
+                slug=entry["slug"],
+                headline=entry["headline"],
+                dek=entry["dek"],
+                body=entry["body"],
+                section=sections[entry["section"]],
+                status=status,
+                publish_at=publish_at,
+                video_url=entry.get("video_url", ""),
+                video_title=entry.get("video_title", ""),
+            )
+            for position, slug in enumerate(entry["authors"]):
+                ArticleAuthor.objects.create(
+                    article=article, author=authors[slug], position=position
+                )
+            for position, (label, text) in enumerate(entry.get("takeaways", [])):
+                KeyTakeaway.objects.create(
+                    article=article, position=position, label=label, text=text
+                )
+            article.tags.set(entry["tags"])
+            created_count += 1
+        return created_count
+
+    def _comments(self):
+        made = []
+        for slug, name, email, text, status, reply_to in demo.COMMENTS:
+            article = Article.objects.get(slug=slug)
+            comment, _ = Comment.objects.get_or_create(
+                article=article,
+                author_email=email,
+                body=text,
+                defaults={
+                    "author_name": name,
+                    "status": status,
+                    "parent": made[reply_to] if reply_to is not None else None,
+                },
+            )
+            made.append(comment)
+
+    def _users(self, password, authors):
+        User = get_user_model()
+        users = []
+        for username, group_name, author_slug in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "email": f"{username}@example.com",
+                    "is_staff": True,
+                    "is_superuser": group_name is None,
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            if group_name:
+                user.groups.add(Group.objects.get(name=group_name))
+            if author_slug and authors[author_slug].user_id is None:
+                authors[author_slug].user = user
+                authors[author_slug].save(update_fields=["user"])
+            users.append((username, group_name or "superuser"))
+        return users

@@ -1,0 +1,392 @@
+import math
+
+from ckeditor_uploader.fields import RichTextUploadingField
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles.images import ValidatedImageField, process_image_upload
+from articles.sanitize import sanitize_body
+from articles.video import Video, parse_video_url, validate_video_url
+
+from .author import Author
+from .section import Section
+
+WORDS_PER_MINUTE = 230
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What a reader may see: published, and its publish time has come.
+
+        The one definition used by every public view, feed, sitemap, search and
+        count. A scheduled piece (published, time in the future) appears by
+        itself when its time comes; no worker has to flip anything.
+        """
+        return self.filter(
+            status=Article.Status.PUBLISHED, publish_at__lte=timezone.now()
+        )
+
+    def scheduled(self):
+        return self.filter(
+            status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
+        )
+
+    def with_bylines(self):
+        """Section and ordered authors in two queries, for lists and pages."""
+        return self.select_related("section").prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=ArticleAuthor.objects.select_related("author"),
+            )
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    headline = models.CharField(_("headline"), max_length=255)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "The last part of the article's address. Filled from the headline."
+        ),
+    )
+    dek = models.CharField(
+        _("dek"),
+        max_length=300,
+        blank=True,
+        help_text=_("The standfirst: one sentence under the headline."),
+    )
+    body = RichTextUploadingField(_("body"), blank=True)
+
+    lead_image = ValidatedImageField(
+        _("lead image"), upload_to="articles/%Y/%m/", blank=True
+    )
+    lead_image_renditions = models.JSONField(
+        _("lead image renditions"), default=list, blank=True, editable=False
+    )
+    lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
+    lead_image_credit = models.CharField(_("credit"), max_length=150, blank=True)
+    lead_image_alt = models.CharField(
+        _("alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+
+    video_url = models.URLField(
+        _("video link"),
+        blank=True,
+        validators=[validate_video_url],
+        help_text=_(
+            "A YouTube or Vimeo link. Readers load it only when they press play."
+        ),
+    )
+    video_title = models.CharField(_("video title"), max_length=200, blank=True)
+
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    authors = models.ManyToManyField(
+        Author,
+        verbose_name=_("authors"),
+        through="ArticleAuthor",
+        related_name="articles",
+        blank=True,
+    )
+    tags = TaggableManager(verbose_name=_("tags"), through="TaggedArticle", blank=True)
+    related = models.ManyToManyField(
+        "self",
+        verbose_name=_("related articles"),
+        through="RelatedArticle",
+        through_fields=("from_article", "to_article"),
+        symmetrical=False,
+        blank=True,
+    )
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When readers first see it. Leave empty to publish now; "
+            "a time in the future schedules it."
+        ),
+    )
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(
+        _("updated"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Last edit after publication, shown to readers as “Updated”."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    allow_comments = models.BooleanField(_("allow comments"), default=True)
+    reading_time = models.PositiveSmallIntegerField(
+        _("reading time (minutes)"), default=1, editable=False
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(
+                fields=["status", "-publish_at"], name="article_status_pub_idx"
+            ),
+            models.Index(
+                fields=["section", "status", "-publish_at"],
+                name="article_section_pub_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="article_published_has_publish_at",
+            ),
+        ]
+        permissions = [
+            ("publish_article", _("Can publish, schedule and withdraw articles")),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        now = timezone.now()
+        self.body = sanitize_body(self.body)
+        words = len(strip_tags(self.body).split())
+        self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
+        if not self.slug:
+            self.slug = self._unique_slug()
+
+        was_live = (
+            self.first_published_at is not None and self.first_published_at <= now
+        )
+        if self.status == self.Status.PUBLISHED:
+            if self.publish_at is None:
+                self.publish_at = now
+            if not was_live:
+                # Set once, when the piece first goes out; a scheduled piece
+                # moved before its time has not been published yet.
+                self.first_published_at = self.publish_at
+            elif self.pk is not None:
+                self.updated_at = now
+
+        renditions = process_image_upload(self.lead_image)
+        if renditions is not None:
+            self.lead_image_renditions = renditions
+        elif not self.lead_image:
+            self.lead_image_renditions = []
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        when = timezone.localtime(self.publish_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:article-detail",
+            kwargs={
+                "year": when.year,
+                "month": when.month,
+                "day": when.day,
+                "slug": self.slug,
+            },
+        )
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            # "Publish" with no time means now (the constraint needs a time).
+            self.publish_at = timezone.now()
+        errors = {}
+        if self.lead_image and not self.lead_image_alt.strip():
+            errors["lead_image_alt"] = _(
+                "Describe the image for readers who cannot see it."
+            )
+        if self.video_url and not self.video_title.strip():
+            errors["video_title"] = _(
+                "Give the video a title; readers see it on the poster."
+            )
+        if self.video_title and not self.video_url:
+            errors["video_url"] = _("Add the video's link, or remove its title.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_published(self) -> bool:
+        """This one article, by the same rule as ``Article.objects.published()``."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def video(self) -> Video | None:
+        if not self.video_url:
+            return None
+        try:
+            return parse_video_url(self.video_url)
+        except ValidationError:
+            return None
+
+    @property
+    def byline_authors(self) -> list[Author]:
+        """Authors in byline order; uses the prefetch from ``with_bylines()``."""
+        return [byline.author for byline in self.bylines.all()]
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.headline)[:180].strip("-") or "article"
+        slug, number = base, 2
+        others = Article.objects.exclude(pk=self.pk)
+        while others.filter(slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+
+class ArticleAuthor(models.Model):
+    """One name in an article's byline, in order."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines"
+    )
+    author = models.ForeignKey(
+        Author,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="bylines",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("byline")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author"], name="articleauthor_unique_author"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.author)
+
+
+class KeyTakeaway(models.Model):
+    """One point of the "Key takeaways" box: a short label and one sentence."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="takeaways"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(
+        _("label"),
+        max_length=80,
+        help_text=_("A few words, e.g. “Strategic Diversification”."),
+    )
+    text = models.CharField(_("text"), max_length=300, help_text=_("One sentence."))
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("key takeaway")
+        verbose_name_plural = _("key takeaways")
+
+    def __str__(self):
+        return f"{self.label}: {self.text}"
+
+
+class RelatedArticle(models.Model):
+    """An editor's pick shown under "Related posts", in order."""
+
+    from_article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="related_links"
+    )
+    to_article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("related article")
+        verbose_name_plural = _("related articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_article", "to_article"], name="relatedarticle_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_article=models.F("to_article")),
+                name="relatedarticle_not_self",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.to_article)
+
+    def clean(self):
+        if self.from_article_id and self.from_article_id == self.to_article_id:
+            raise ValidationError(
+                {"to_article": _("An article cannot be related to itself.")}
+            )
+
+
+class TaggedArticle(TaggedItemBase):
+    """Tags with a real foreign key: taggit's generic relation is slow at scale."""
+
+    content_object = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("tagged article")
+        verbose_name_plural = _("tagged articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedarticle_unique"
+            ),
+        ]

@@ -1,0 +1,132 @@
+"""Server-side allow-list for article bodies.
+
+The body is written in CKEditor 4, which is out of upstream support, and is
+often pasted from Word or Google Docs. Nothing the editor or a pasted document
+produces is trusted: the editor's own filtering is a convenience, while the
+server keeps the allow-list. ``Article.save()`` runs every body through
+:func:`sanitize_body`, which keeps only the tags, attributes and link schemes
+listed here, limits images to files we serve from ``MEDIA_URL`` and is
+idempotent, so cleaning an already-clean body changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+from urllib.parse import unquote
+
+import nh3
+from django.conf import settings
+
+# No h1 (the page's h1 is the headline) and no span/div/font: for any tag not
+# listed, nh3 drops the tag and keeps its text.
+ALLOWED_TAGS: Final[frozenset[str]] = frozenset(
+    "p br h2 h3 h4 strong b em i u s sub sup hr blockquote pre code ul ol li a img"
+    " figure figcaption table caption thead tbody tfoot tr th td".split()
+)
+
+# The empty "*" entry matters: without it nh3 keeps its default generic
+# attributes (lang and title) on every tag.
+ALLOWED_ATTRIBUTES: Final[dict[str, frozenset[str]]] = {
+    "*": frozenset(),
+    "a": frozenset({"href", "title"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "ol": frozenset({"start"}),
+    "th": frozenset({"colspan", "rowspan", "scope"}),
+    "td": frozenset({"colspan", "rowspan"}),
+}
+
+URL_SCHEMES: Final[frozenset[str]] = frozenset({"http", "https", "mailto", "tel"})
+
+# Elements whose content is code, raw text or embedded documents, never prose:
+# the tag and everything inside it go.
+CLEAN_CONTENT_TAGS: Final[frozenset[str]] = frozenset(
+    "script style template iframe object noscript noembed noframes textarea title"
+    " xmp".split()
+)
+
+LINK_REL: Final = "noopener noreferrer"
+
+TABLE_SCOPES: Final[frozenset[str]] = frozenset({"row", "col", "rowgroup", "colgroup"})
+
+_DIGITS = re.compile(r"[0-9]{1,6}")
+_SIGNED_DIGITS = re.compile(r"-?[0-9]{1,6}")
+# nh3 serialises every attribute value in double quotes and escapes '"', '<'
+# and '>' inside values and text, so these only ever match real tags.
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_HAS_SRC = re.compile(r'\ssrc="')
+
+
+def sanitize_body(html: str | None) -> str:
+    """Return ``html`` reduced to the article-body allow-list ("" if empty)."""
+    if not html:
+        return ""
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=CLEAN_CONTENT_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        strip_comments=True,
+        link_rel=LINK_REL,
+        url_schemes=URL_SCHEMES,
+    )
+    # An image whose src was refused is removed as a whole.
+    cleaned = _IMG_TAG.sub(_keep_if_src, cleaned)
+    # The parser drops one newline right after <pre>, and nh3 does not add it
+    # back when serialising: do it here so a second pass changes nothing.
+    return cleaned.replace("<pre>\n", "<pre>\n\n")
+
+
+def _keep_if_src(match: re.Match[str]) -> str:
+    tag = match.group(0)
+    return tag if _HAS_SRC.search(tag) else ""
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    """Check attribute values nh3 cannot check itself; None drops the attribute.
+
+    nh3 calls this after its own tag, attribute and URL-scheme checks for
+    allowed tags (and also for attributes it is about to drop, and for the
+    ``rel`` it adds), so anything not handled here is returned unchanged.
+    """
+    if tag == "img":
+        if name == "src":
+            return value if _is_media_path(value) else None
+        if name in {"width", "height"}:
+            return _integer_in_range(value, 1, 4000)
+    elif tag in {"th", "td"} and name in {"colspan", "rowspan"}:
+        return _integer_in_range(value, 1, 100)
+    elif tag == "th" and name == "scope":
+        scope = value.strip().lower()
+        return scope if scope in TABLE_SCOPES else None
+    elif tag == "ol" and name == "start":
+        start = value.strip()
+        return str(int(start)) if _SIGNED_DIGITS.fullmatch(start) else None
+    return value
+
+
+def _integer_in_range(value: str, low: int, high: int) -> str | None:
+    value = value.strip()
+    if not _DIGITS.fullmatch(value):
+        return None
+    number = int(value)
+    return str(number) if low <= number <= high else None
+
+
+def _is_media_path(src: str) -> bool:
+    """True for a plain path under ``settings.MEDIA_URL`` (an image we serve)."""
+    prefix = getattr(settings, "MEDIA_URL", None) or "/media/"
+    if not prefix.endswith("/"):
+        prefix += "/"
+    # Only a local path: no scheme, no "//host", nothing a browser would
+    # rewrite (backslashes, whitespace and control characters).
+    if not prefix.startswith("/") or src.startswith("//"):
+        return False
+    if not src.startswith(prefix):
+        return False
+    if "\\" in src or any(ord(char) <= 0x20 or ord(char) == 0x7F for char in src):
+        return False
+    path = src.split("?", 1)[0].split("#", 1)[0]
+    # Browsers also treat "%2e%2e" as "..".
+    return all(unquote(segment) != ".." for segment in path.split("/"))

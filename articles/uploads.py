@@ -1,0 +1,154 @@
+"""
+The endpoint CKEditor 4 posts images to, from its image dialog or on paste/drop.
+
+It replaces django-ckeditor's own upload view so that every image is checked
+by content and re-encoded by ``articles.images`` before anything is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from articles.images import make_renditions, normalise_image
+
+#: CKEditor 4's double-submit token: a cookie it sets and a form field it sends.
+CK_TOKEN_NAME = "ckCsrfToken"
+#: Status of a refused upload. CKEditor 4's paste/drop uploader shows only a
+#: generic "HTTP error" for non-2xx answers; the image dialog shows our message.
+ERROR_STATUS = 400
+
+NO_FILE_MESSAGE = "No file was received. Choose an image and upload it again."
+BAD_TOKEN_MESSAGE = (
+    "The upload was refused because the editor's security token was missing "
+    "or did not match. Reload the page and try again."
+)
+BAD_FUNC_NUM_MESSAGE = "CKEditorFuncNum must be a number."
+
+_FUNC_NUM = re.compile(r"[0-9]{1,10}")
+# Characters that could end a <script> element or start an HTML comment inside
+# one; JSON allows them escaped, and json.dumps already escapes non-ASCII.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+class _UploadRefused(Exception):
+    """An upload we answer with a message instead of storing anything."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@csrf_exempt  # CKEditor 4 cannot send Django's token; ckCsrfToken is checked.
+@require_POST
+@staff_member_required
+@permission_required("articles.change_article", raise_exception=True)
+def editor_upload(request: HttpRequest) -> HttpResponse:
+    """
+    Store one image from CKEditor and answer in the form the caller expects.
+
+    With ``CKEditorFuncNum`` in the query string the caller is the image
+    dialog's hidden iframe, which wants a page calling back into the editor;
+    otherwise it is the paste/drop uploader, which wants JSON.
+    """
+    func_num = request.GET.get("CKEditorFuncNum")
+    if func_num is not None and not _FUNC_NUM.fullmatch(func_num):
+        return HttpResponse(
+            BAD_FUNC_NUM_MESSAGE, status=400, content_type="text/plain; charset=utf-8"
+        )
+    try:
+        name = _store_upload(request)
+    except _UploadRefused as refusal:
+        return _respond(
+            func_num, url="", message=refusal.message, status=refusal.status
+        )
+    return _respond(func_num, url=default_storage.url(name), name=name)
+
+
+def _store_upload(request: HttpRequest) -> str:
+    """Check the token and the image, then store it with its renditions."""
+    if not _token_matches(request):
+        raise _UploadRefused(BAD_TOKEN_MESSAGE, status=403)
+    upload = request.FILES.get("upload")
+    if upload is None:
+        raise _UploadRefused(NO_FILE_MESSAGE, status=ERROR_STATUS)
+    try:
+        content = normalise_image(upload, name=upload.name or "")
+    except ValidationError as error:
+        raise _UploadRefused(" ".join(error.messages), ERROR_STATUS) from None
+    name = default_storage.get_available_name(_upload_path(content.name))
+    name = default_storage.save(name, content)
+    make_renditions(name, storage=default_storage)
+    return name
+
+
+def _token_matches(request: HttpRequest) -> bool:
+    """
+    CKEditor's double-submit check: the form field must equal the cookie.
+
+    A cross-site form can send the field but cannot read or set our cookie,
+    so a match shows the request came from a page on this site.
+    """
+    sent = request.POST.get(CK_TOKEN_NAME, "")
+    expected = request.COOKIES.get(CK_TOKEN_NAME, "")
+    return bool(sent) and constant_time_compare(sent, expected)
+
+
+def _upload_path(file_name: str) -> str:
+    """CKEDITOR_UPLOAD_PATH/YYYY/MM/<name>, by the newsroom's local month."""
+    month = timezone.localtime().strftime("%Y/%m")
+    return posixpath.join(settings.CKEDITOR_UPLOAD_PATH, month, file_name)
+
+
+def _respond(
+    func_num: str | None,
+    *,
+    url: str,
+    name: str = "",
+    message: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The callback page for the dialog, or JSON for the paste/drop uploader."""
+    if func_num is not None:
+        return _callback_page(int(func_num), url, message, status)
+    if status != 200:
+        payload: dict[str, Any] = {"uploaded": 0, "error": {"message": message}}
+        return JsonResponse(payload, status=status)
+    payload = {"uploaded": 1, "fileName": posixpath.basename(name), "url": url}
+    return JsonResponse(payload)
+
+
+def _callback_page(func_num: int, url: str, message: str, status: int) -> HttpResponse:
+    """
+    A page that hands the result to the editor that opened the dialog.
+
+    Every value is JSON-encoded, and the characters that could close the
+    script element are escaped, so no file name or message can inject code.
+    """
+    arguments = ", ".join(_js_value(value) for value in (func_num, url, message))
+    html = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Upload</title>'
+        "</head><body><script>"
+        f"window.parent.CKEDITOR.tools.callFunction({arguments});"
+        "</script></body></html>"
+    )
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def _js_value(value: int | str) -> str:
+    """A JavaScript literal for ``value`` that is safe inside <script>."""
+    return json.dumps(value).translate(_SCRIPT_ESCAPES)

@@ -1,0 +1,34 @@
+from ckeditor_uploader import views as ckeditor_views
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
+from django.views.static import serve
+
+from articles.uploads import editor_upload
+
+admin.site.site_header = settings.NEWSROOM_SITE_NAME
+admin.site.site_title = settings.NEWSROOM_SITE_NAME
+
+urlpatterns = [
+    # CKEditor's uploads go through our own view, which checks images by
+    # content; its browser of past uploads is django-ckeditor's, staff only.
+    path("admin/editor/upload/", editor_upload, name="ckeditor_upload"),
+    path(
+        "admin/editor/browse/",
+        never_cache(staff_member_required(ckeditor_views.browse)),
+        name="ckeditor_browse",
+    ),
+    path("admin/", admin.site.urls),
+    path("", include("articles.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+    ]

@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from articles.models import Article, ArticleAuthor, Author, KeyTakeaway, Section
+from comments.models import Comment
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    is_staff = True
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        for name in extracted or []:
+            self.groups.add(Group.objects.get(name=name))
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author {n}")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+    job_title = "Reporter"
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    headline = factory.Sequence(lambda n: f"Headline number {n}")
+    slug = factory.Sequence(lambda n: f"headline-{n}")
+    dek = "A sentence under the headline."
+    body = "<p>Body text.</p>"
+    section = factory.SubFactory(SectionFactory)
+    status = Article.Status.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        for position, author in enumerate(extracted or []):
+            ArticleAuthor.objects.create(article=self, author=author, position=position)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if extracted:
+            self.tags.set(extracted)
+
+
+class KeyTakeawayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyTakeaway
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(int)
+    label = "Label"
+    text = "One sentence."
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    article = factory.SubFactory(ArticleFactory)
+    author_name = "A Reader"
+    author_email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    body = "A comment."
+    status = Comment.Status.APPROVED
