@@ -277,8 +277,8 @@ def normalise_image(file: IO[bytes], *, name: str) -> ContentFile:
     Re-encoding from decoded pixels is what guarantees the metadata is gone
     (see the module docstring) and that the bytes match the extension. EXIF
     orientation is applied first, since the tag that carried it is dropped.
-    GIF becomes PNG (first frame only): we never serve animations from the
-    article template, and PNG is smaller for stills.
+    GIF becomes a PNG of its first frame: a still, lossless like the GIF,
+    that every browser reads and that the renditions can also offer as WebP.
     """
     validate_image(file)
     try:
@@ -495,7 +495,7 @@ class ValidatedImageFormField(forms.ImageField):
     content decides, and the stored name gets the extension of what we wrote.
     """
 
-    default_validators: list[Any] = []  # noqa: RUF012 - Django's own pattern
+    default_validators: list[Any] = []  # no file-extension check
 
     def to_python(self, data: Any) -> Any:
         if data not in self.empty_values and hasattr(data, "seek"):
@@ -511,7 +511,7 @@ class ValidatedImageField(models.ImageField):
     stored file is the normalised one and its renditions exist.
     """
 
-    default_validators = [validate_image_upload]  # noqa: RUF012
+    default_validators = [validate_image_upload]
 
     def formfield(self, **kwargs: Any) -> forms.Field:
         return super().formfield(**{"form_class": ValidatedImageFormField, **kwargs})

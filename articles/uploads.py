@@ -27,9 +27,10 @@ from articles.images import make_renditions, normalise_image
 
 #: CKEditor 4's double-submit token: a cookie it sets and a form field it sends.
 CK_TOKEN_NAME = "ckCsrfToken"
-#: Status of a refused upload. CKEditor 4's paste/drop uploader shows only a
-#: generic "HTTP error" for non-2xx answers; the image dialog shows our message.
-ERROR_STATUS = 400
+#: Status of a refused upload. CKEditor 4's paste/drop uploader reads the
+#: error message only from a 2xx answer (for others it shows a bare "HTTP
+#: error"), so refusals answer 200 with ``uploaded: 0`` and our message.
+ERROR_STATUS = 200
 
 NO_FILE_MESSAGE = "No file was received. Choose an image and upload it again."
 BAD_TOKEN_MESSAGE = (
@@ -125,7 +126,7 @@ def _respond(
     """The callback page for the dialog, or JSON for the paste/drop uploader."""
     if func_num is not None:
         return _callback_page(int(func_num), url, message, status)
-    if status != 200:
+    if message:
         payload: dict[str, Any] = {"uploaded": 0, "error": {"message": message}}
         return JsonResponse(payload, status=status)
     payload = {"uploaded": 1, "fileName": posixpath.basename(name), "url": url}

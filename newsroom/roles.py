@@ -64,10 +64,15 @@ def sync_groups(apps, schema_editor=None):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for app_config in apps.get_app_configs():
-        # Permissions are normally made after migrate; make them now.
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        # Permissions are normally made after migrate; make them now. A
+        # migration's app configs have no models module, which would make
+        # create_permissions skip them, so lend them one for the call.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
     for group_name, by_app in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=group_name)
         wanted = Permission.objects.none()
