@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -55,6 +56,7 @@ class _UploadRefused(Exception):
 
 
 @csrf_exempt  # CKEditor 4 cannot send Django's token; ckCsrfToken is checked.
+@xframe_options_sameorigin  # The image dialog reads the answer in a frame.
 @require_POST
 @staff_member_required
 @permission_required("articles.change_article", raise_exception=True)

@@ -240,3 +240,9 @@ def test_script_values_cannot_close_the_script_element():
 
     assert "<" not in encoded and ">" not in encoded and "&" not in encoded
     assert json.loads(encoded) == "</script><script>alert('x')</script>&"
+
+
+def test_dialog_answer_may_be_framed_by_our_own_pages_only(client_for):
+    response = post(client_for(), image_bytes(), func_num="7")
+
+    assert response["X-Frame-Options"] == "SAMEORIGIN"

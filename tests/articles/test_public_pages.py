@@ -1,0 +1,180 @@
+"""The reader's pages: what they show, what they never show, what they cost."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CommentFactory,
+    KeyTakeawayFactory,
+    SectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HEADLINE = "UK Considers Security Treaty with Japan as “Quasi-Ally”"
+VIDEO_TITLE = "The U.S.–Japan Security Treaty Explained – 日米安全保障条約を読み解く"
+
+
+@pytest.fixture
+def report():
+    article = ArticleFactory(
+        headline=HEADLINE,
+        slug="uk-japan-treaty",
+        dek="Japan and the United Kingdom Deepen Security Ties",
+        body="<h2>What is the objective?</h2><p>A lasting commitment.</p>",
+        authors=[AuthorFactory(name="Daniel Perez", job_title="News Editor")],
+        tags=["Japan", "United Kingdom"],
+        video_url="https://www.youtube.com/watch?v=abcDEF12345",
+        video_title=VIDEO_TITLE,
+    )
+    KeyTakeawayFactory(article=article, position=2, label="Second", text="Two.")
+    KeyTakeawayFactory(article=article, position=1, label="First", text="One.")
+    return article
+
+
+def test_article_page_shows_the_story(client, report, settings):
+    response = client.get(report.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<h1>{HEADLINE}</h1>" in html
+    assert f"<title>{HEADLINE} – " in html
+    assert "Japan and the United Kingdom Deepen Security Ties" in html
+    author = report.byline_authors[0]
+    assert (
+        f'by <a href="{author.get_absolute_url()}" rel="author">Daniel Perez</a>'
+        " – News Editor" in html
+    )
+    assert "<h2>What is the objective?</h2><p>A lasting commitment.</p>" in html
+    assert (
+        "<li><strong>First:</strong> One.</li><li><strong>Second:</strong> Two.</li>"
+        in html
+    )
+    assert "日米安全保障条約を読み解く" in html
+    assert reverse("articles:tag-detail", args=["japan"]) in html
+    canonical = settings.NEWSROOM_SITE_URL + report.get_absolute_url()
+    assert f'<link rel="canonical" href="{canonical}">' in html
+
+
+@pytest.mark.parametrize(
+    ("approved", "text"), [(0, "0 comments"), (1, "1 comment"), (2, "2 comments")]
+)
+def test_comment_count_is_exact_and_counts_approved_only(
+    client, report, approved, text
+):
+    for _ in range(approved):
+        CommentFactory(article=report)
+    CommentFactory(article=report, status="pending")
+    CommentFactory(article=report, status="spam")
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    assert f'<a href="#comments">{text}</a>' in html
+
+
+def test_only_approved_comments_are_shown_and_escaped(client, report):
+    CommentFactory(article=report, body="Fine <b>point</b>\nsecond line")
+    CommentFactory(article=report, body="Held back", status="pending")
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    assert "Fine &lt;b&gt;point&lt;/b&gt;<br>second line" in html
+    assert "Held back" not in html
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"status": Article.Status.DRAFT, "publish_at": None},
+        {"status": Article.Status.REVIEW, "publish_at": None},
+        {"publish_at": timezone.now() + timedelta(hours=1)},
+    ],
+    ids=["draft", "review", "scheduled"],
+)
+def test_unpublished_pieces_answer_404(client, overrides):
+    article = ArticleFactory(**overrides)
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 404
+    assert article.headline not in response.content.decode()
+    front = client.get(reverse("articles:front-page")).content.decode()
+    assert article.headline not in front
+
+
+def test_a_wrong_date_in_the_path_redirects_to_the_canonical_url(client, report):
+    url = reverse(
+        "articles:article-detail",
+        kwargs={"year": 2001, "month": 1, "day": 1, "slug": report.slug},
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 301
+    assert response["Location"] == report.get_absolute_url()
+
+
+def test_missing_page_uses_the_friendly_404(client):
+    response = client.get("/news/2026/11/25/no-such-story/")
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+def test_lists_show_their_own_published_articles(client, report):
+    other_section = SectionFactory(name="Business", slug="business")
+    other = ArticleFactory(section=other_section, headline="Markets steady")
+    ArticleFactory(
+        section=report.section, status="draft", publish_at=None, headline="Secret draft"
+    )
+    author = report.byline_authors[0]
+
+    front = client.get(reverse("articles:front-page")).content.decode()
+    section = client.get(report.section.get_absolute_url()).content.decode()
+    business = client.get(other_section.get_absolute_url()).content.decode()
+    tag = client.get(reverse("articles:tag-detail", args=["japan"])).content.decode()
+    by_author = client.get(author.get_absolute_url()).content.decode()
+
+    assert HEADLINE in front and "Markets steady" in front
+    assert HEADLINE in section and "Markets steady" not in section
+    assert "Markets steady" in business and HEADLINE not in business
+    assert HEADLINE in tag and other.headline not in tag
+    assert HEADLINE in by_author and "News Editor" in by_author
+    for html in (front, section, business, tag, by_author):
+        assert "Secret draft" not in html
+
+
+def test_article_page_queries_do_not_grow_with_its_parts(
+    client, report, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6) as small:
+        client.get(report.get_absolute_url())
+    for number in range(6):
+        author = AuthorFactory()
+        report.bylines.create(author=author, position=number + 1)
+        KeyTakeawayFactory(article=report)
+        CommentFactory(article=report)
+    report.tags.add(*[f"tag {number}" for number in range(10)])
+    ArticleFactory.create_batch(20, section=report.section)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(report.get_absolute_url())
+    assert response.content.decode().count('rel="author"') == 7
+
+
+def test_front_page_queries_do_not_grow_with_articles(
+    client, django_assert_max_num_queries
+):
+    ArticleFactory.create_batch(3, authors=[AuthorFactory()])
+    with django_assert_max_num_queries(4) as small:
+        client.get(reverse("articles:front-page"))
+    ArticleFactory.create_batch(15, authors=[AuthorFactory(), AuthorFactory()])
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("articles:front-page"))

@@ -1,0 +1,85 @@
+"""Settings come from the environment and fail loudly when they must."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}
+    }
+    clean |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings", **env}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_debug_a_missing_secret_key_names_the_variable():
+    result = run_django("print('started')", DEBUG="false")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set. Set the SECRET_KEY environment variable" in (
+        result.stderr
+    )
+
+
+def test_a_malformed_boolean_is_refused_with_its_name():
+    result = run_django("", DEBUG="maybe")
+
+    assert "DEBUG must be true or false, not 'maybe'" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 60 + "-a-long-and-random-enough-production-key",
+        "ALLOWED_HOSTS": "news.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sqlite_waits_for_writers_in_wal_mode(tmp_path):
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
+        "c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0]); "
+        "print(connection.transaction_mode)"
+    )
+    result = run_django(
+        code, DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+
+
+def test_redis_url_selects_django_redis_cache():
+    code = (
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    )
+
+    with_redis = run_django(code, DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/15")
+    without = run_django(code, DEBUG="true")
+
+    assert with_redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
