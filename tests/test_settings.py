@@ -8,17 +8,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+OURS = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def clean_env(**env: str) -> dict[str, str]:
+    """The caller's environment without the variables these tests set."""
+    clean = {key: value for key, value in os.environ.items() if key not in OURS}
+    return clean | {"DJANGO_SETTINGS_MODULE": "newsroom.settings", **env}
+
+
 def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}
-    }
-    clean |= {"DJANGO_SETTINGS_MODULE": "newsroom.settings", **env}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
-        env=clean,
+        env=clean_env(**env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -49,7 +52,7 @@ def test_production_settings_pass_the_deploy_check():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=clean_env(**env),
         capture_output=True,
         text=True,
         timeout=60,
