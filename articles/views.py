@@ -1,10 +1,9 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from comments.models import Comment
+from comments.models import public_filter
 
 from .models import Article, Author, KeyTakeaway, Section
 
@@ -66,11 +65,12 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        approved = Q(comments__status=Comment.Status.APPROVED)
         return (
             Article.objects.published()
             .with_bylines()
-            .annotate(comment_count=Count("comments", filter=approved))
+            .annotate(
+                comment_count=Count("comments", filter=public_filter("comments__"))
+            )
             .prefetch_related(
                 "tags",
                 Prefetch(
@@ -86,11 +86,3 @@ class ArticleDetailView(DetailView):
             # The slug names the piece; a wrong date in the path is a redirect.
             return redirect(canonical, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
-
-    def get_context_data(self, **kwargs):
-        comments = (
-            Comment.objects.filter(article=self.object, status=Comment.Status.APPROVED)
-            .only("pk", "parent_id", "author_name", "body", "created_at")
-            .order_by("created_at", "pk")
-        )
-        return super().get_context_data(comments=comments, now=timezone.now(), **kwargs)

@@ -4,6 +4,21 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+def public_filter(prefix: str = "") -> Q:
+    """The one rule for which comments readers see, for queries from any model.
+
+    ``prefix`` joins from another model, e.g. ``public_filter("comments__")``
+    to count an article's public comments.
+    """
+    return Q(**{f"{prefix}status": "approved"})
+
+
+class CommentQuerySet(models.QuerySet):
+    def public(self):
+        """What readers see and count: approved comments."""
+        return self.filter(public_filter())
+
+
 class Comment(models.Model):
     """A reader's reply under an article. Plain text; only approved is public."""
 
@@ -44,6 +59,8 @@ class Comment(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
