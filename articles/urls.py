@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "articles"
 
@@ -16,4 +16,14 @@ urlpatterns = [
     ),
     path("tag/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("author/<slug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
+    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("section/<slug:slug>/rss/", feeds.SectionFeed(), name="section-feed-rss"),
+    path(
+        "section/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="section-feed-atom"
+    ),
+    path("tag/<slug:slug>/rss/", feeds.TagFeed(), name="tag-feed-rss"),
+    path("tag/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    path("author/<slug:slug>/rss/", feeds.AuthorFeed(), name="author-feed-rss"),
+    path("author/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
 ]

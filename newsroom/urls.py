@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
+from articles import sitemaps
 from articles.uploads import editor_upload
 
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
@@ -22,6 +23,12 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap-index"),
+    path(
+        "sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"
+    ),
+    path("news-sitemap.xml", sitemaps.news_sitemap, name="news-sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
 ]
 
 if settings.SERVE_MEDIA:

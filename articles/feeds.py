@@ -1,0 +1,191 @@
+"""RSS 2.0 and Atom 1.0 feeds of published articles.
+
+One feed for the whole site and one per section, tag and author, each in both
+formats. Every link carries the canonical origin (``settings.NEWSROOM_SITE_URL``),
+never the host the request came in on, so a copy cached by a CDN or fetched
+under another name still points readers to the real site.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from taggit.models import Tag
+
+from .models import Article, Author, Section
+
+FEED_ITEMS = 30
+FEED_MAX_AGE = 300  # seconds; full HTTP caching comes with the caching issue
+
+
+def _absolute(path: str) -> str:
+    return settings.NEWSROOM_SITE_URL + path
+
+
+class LatestArticlesFeed(Feed):
+    """The newest published articles; subclasses narrow them to one object."""
+
+    feed_type = Rss201rev2Feed
+    url_name = "articles:feed"  # "-rss" or "-atom" is added from feed_type
+    item_guid_is_permalink = True
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+        return response
+
+    # What the feed is about. ``obj`` is None here, the section, tag or author
+    # in the subclasses.
+
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def page_url(self, obj) -> str:
+        return reverse("articles:front-page")
+
+    def title(self, obj) -> str:
+        return settings.NEWSROOM_SITE_NAME
+
+    def description(self, obj) -> str:
+        return _("The latest articles from %(site)s") % {
+            "site": settings.NEWSROOM_SITE_NAME
+        }
+
+    def subtitle(self, obj) -> str:
+        # Atom's name for the description; RSS ignores it.
+        return self.description(obj)
+
+    def author_name(self, obj) -> str:
+        # Atom wants an author for every entry; the publication stands in for
+        # entries without a byline.
+        return settings.NEWSROOM_SITE_NAME
+
+    def link(self, obj) -> str:
+        return _absolute(self.page_url(obj))
+
+    def feed_url(self, obj) -> str:
+        suffix = "atom" if issubclass(self.feed_type, Atom1Feed) else "rss"
+        kwargs = {"slug": obj.slug} if obj is not None else {}
+        return _absolute(reverse(f"{self.url_name}-{suffix}", kwargs=kwargs))
+
+    def items(self, obj):
+        return (
+            self.articles(obj)
+            .with_bylines()
+            .prefetch_related("tags")
+            .defer("body")
+            .order_by("-publish_at", "-pk")[:FEED_ITEMS]
+        )
+
+    # One article.
+
+    def item_title(self, article: Article) -> str:
+        # Plain text, escaped once by the XML writer. Django's default escapes
+        # it a second time, which Atom readers show as "&#x27;" in headlines.
+        return article.headline
+
+    def item_description(self, article: Article) -> str | None:
+        # Both formats read the description as HTML (Atom: summary type="html");
+        # the dek is plain text an editor typed.
+        return escape(article.dek) if article.dek else None
+
+    def item_link(self, article: Article) -> str:
+        return _absolute(article.get_absolute_url())
+
+    def item_pubdate(self, article: Article):
+        return article.publish_at
+
+    def item_updateddate(self, article: Article):
+        return article.updated_at or article.publish_at
+
+    def item_author_name(self, article: Article) -> str | None:
+        return ", ".join(author.name for author in article.byline_authors) or None
+
+    def item_author_link(self, article: Article) -> str | None:
+        authors = article.byline_authors
+        if len(authors) != 1:
+            return None  # one link cannot stand for several names
+        return _absolute(authors[0].get_absolute_url())
+
+    def item_categories(self, article: Article) -> list[str]:
+        return sorted(tag.name for tag in article.tags.all())
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+
+
+class ObjectFeed(LatestArticlesFeed):
+    """The newest published articles of one section, tag or author, by slug."""
+
+    model = None
+    article_filter = ""  # the article field that names the object
+    description_text = ""  # with %(name)s and %(site)s
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model, slug=slug)
+
+    def articles(self, obj):
+        return super().articles(obj).filter(**{self.article_filter: obj})
+
+    def page_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def title(self, obj) -> str:
+        return f"{obj.name} – {settings.NEWSROOM_SITE_NAME}"
+
+    def description(self, obj) -> str:
+        return _(self.description_text) % {
+            "name": obj.name,
+            "site": settings.NEWSROOM_SITE_NAME,
+        }
+
+
+class SectionFeed(ObjectFeed):
+    url_name = "articles:section-feed"
+    model = Section
+    article_filter = "section"
+    description_text = gettext_noop("The latest articles in %(name)s from %(site)s")
+
+    def description(self, section) -> str:
+        return section.description or super().description(section)
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = Atom1Feed
+
+
+class TagFeed(ObjectFeed):
+    url_name = "articles:tag-feed"
+    model = Tag
+    article_filter = "tags"
+    description_text = gettext_noop("The latest articles tagged %(name)s from %(site)s")
+
+    def get_object(self, request, slug):
+        # A tag only drafts carry may name a story not out yet: unknown here.
+        published = Article.objects.published().filter(tags=OuterRef("pk"))
+        return get_object_or_404(Tag.objects.filter(Exists(published)), slug=slug)
+
+    def page_url(self, tag) -> str:
+        return reverse("articles:tag-detail", kwargs={"slug": tag.slug})
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = Atom1Feed
+
+
+class AuthorFeed(ObjectFeed):
+    url_name = "articles:author-feed"
+    model = Author
+    article_filter = "authors"
+    description_text = gettext_noop("The latest articles by %(name)s from %(site)s")
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = Atom1Feed
