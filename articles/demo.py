@@ -90,6 +90,12 @@ REFERENCE = {
     "authors": ["daniel-perez"],
     "tags": ["Japan", "United Kingdom", "Defence", "Indo-Pacific"],
     "hours_ago": 3,
+    "lead_image": {
+        "alt": "Japan's red sun disc beside the crosses of the Union Flag",
+        "caption": "Two flags, one question: how close can partners get without "
+        "an alliance treaty?",
+        "credit": "Newsroom graphics",
+    },
     "body": REFERENCE_BODY,
     # A placeholder id of the right shape: the demo has no network to check one.
     "video_url": "https://www.youtube.com/watch?v=Qa1Ja2Uk3Tr",

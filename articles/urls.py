@@ -16,6 +16,18 @@ urlpatterns = [
     ),
     path("tag/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
     path("author/<slug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("archive/<int:year>/", views.YearArchive.as_view(), name="archive-year"),
+    path(
+        "archive/<int:year>/<int:month>/",
+        views.MonthArchive.as_view(),
+        name="archive-month",
+    ),
+    path(
+        "archive/<int:year>/<int:month>/<int:day>/",
+        views.DayArchive.as_view(),
+        name="archive-day",
+    ),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("section/<slug:slug>/rss/", feeds.SectionFeed(), name="section-feed-rss"),

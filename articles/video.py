@@ -32,6 +32,10 @@ class Video:
     video_id: str
 
     @property
+    def provider_name(self) -> str:
+        return {"youtube": "YouTube", "vimeo": "Vimeo"}[self.provider]
+
+    @property
     def watch_url(self) -> str:
         if self.provider == "youtube":
             return f"https://www.youtube.com/watch?v={self.video_id}"

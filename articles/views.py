@@ -1,68 +1,198 @@
-from django.db.models import Count, Prefetch
+from itertools import groupby
+
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, F, Prefetch
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, ListView
+from django.utils.translation import gettext as _
+from django.views.generic import (
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
 from taggit.models import Tag
 
 from comments.models import public_filter
 
+from . import metadata
 from .models import Article, Author, KeyTakeaway, Section
+from .search import fallback_snippet, highlight, parse_query, search_articles
+from .toc import MIN_HEADINGS, add_heading_anchors
+
+PAGE_SIZE = 20
+# Deeper than this, readers use the date archive; the database never has to
+# skip tens of thousands of rows for a list page.
+MAX_PAGES = 100
 
 
 class PublishedArticlesMixin:
-    """Every public page starts from ``Article.objects.published()``."""
+    """Every public list starts from ``Article.objects.published()``.
 
-    paginate_by = 20
+    It owns the prefetching (section and ordered bylines in two queries,
+    whatever the page size) and bounded pagination: a page past the end, or
+    past ``MAX_PAGES``, is the friendly 404.
+    """
+
+    paginate_by = PAGE_SIZE
+    context_object_name = "articles"
 
     def get_queryset(self):
         return Article.objects.published().with_bylines()
 
+    def paginate_queryset(self, queryset, page_size):
+        page = self.request.GET.get("page") or self.kwargs.get("page") or 1
+        if str(page).isdigit() and int(page) > MAX_PAGES:
+            raise Http404(_("That page is too far back. Try the archive by date."))
+        return super().paginate_queryset(queryset, page_size)
+
 
 class FrontPageView(PublishedArticlesMixin, ListView):
+    """The lead story, the latest pieces and a block for each section."""
+
     template_name = "articles/front_page.html"
-    context_object_name = "articles"
+    paginate_by = 12
+    per_section = 4
+    # Section blocks are drawn from the newest pieces only, so the page costs
+    # the same with ten articles or a hundred thousand.
+    recent_window = 300
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            articles = list(context["articles"])
+            context["lead"] = articles[0] if articles else None
+            context["articles"] = articles[1:]
+            context["section_blocks"] = self.section_blocks()
+        return context
+
+    def section_blocks(self):
+        recent = (
+            Article.objects.published()
+            .order_by("-publish_at", "-pk")
+            .values("pk")[: self.recent_window]
+        )
+        rows = (
+            Article.objects.published()
+            .filter(pk__in=recent)
+            .select_related("section")
+            .annotate(
+                place=Window(
+                    RowNumber(),
+                    partition_by=F("section_id"),
+                    order_by=[F("publish_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(place__lte=self.per_section)
+            .order_by("section__position", "section__name", "place")
+        )
+        return [
+            (section, list(pieces))
+            for section, pieces in groupby(rows, key=lambda article: article.section)
+        ]
 
 
 class SectionDetailView(PublishedArticlesMixin, ListView):
-    template_name = "articles/article_list.html"
-    context_object_name = "articles"
+    template_name = "articles/section_detail.html"
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
         return super().get_queryset().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            heading=self.section.name, intro=self.section.description, **kwargs
-        )
+        return super().get_context_data(section=self.section, **kwargs)
 
 
 class TagDetailView(PublishedArticlesMixin, ListView):
-    template_name = "articles/article_list.html"
-    context_object_name = "articles"
+    template_name = "articles/tag_detail.html"
+    # A tag used only on unpublished pieces would name an embargoed story.
+    allow_empty = False
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        return super().get_queryset().filter(tagged_items__tag=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=self.tag.name, **kwargs)
+        return super().get_context_data(tag=self.tag, **kwargs)
 
 
 class AuthorDetailView(PublishedArticlesMixin, ListView):
     template_name = "articles/author_detail.html"
-    context_object_name = "articles"
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(authors=self.author)
+        return super().get_queryset().filter(bylines__author=self.author)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        return super().get_context_data(
+            author=self.author,
+            jsonld=metadata.author_jsonld(self.author),
+            **kwargs,
+        )
+
+
+class ArchiveMixin(PublishedArticlesMixin):
+    """The date archive, by the site's local dates of publication."""
+
+    date_field = "publish_at"
+    allow_future = False
+    allow_empty = False
+    make_object_list = True
+    month_format = "%m"
+    template_name = "articles/archive.html"
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    pass
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    pass
+
+
+class DayArchive(ArchiveMixin, DayArchiveView):
+    pass
+
+
+class SearchView(TemplateView):
+    template_name = "articles/search.html"
+
+    def get_context_data(self, **kwargs):
+        query = parse_query(self.request.GET.get("q"))
+        context = super().get_context_data(query=query, **kwargs)
+        if query.problem or not query.terms:
+            return context
+        paginator = Paginator(search_articles(query), PAGE_SIZE)
+        number = self.request.GET.get("page") or 1
+        try:
+            if int(number) > MAX_PAGES:
+                raise Http404(_("That page is too far back."))
+            page_obj = paginator.page(number)
+        except (ValueError, InvalidPage):
+            raise Http404(_("There is no such page of results.")) from None
+        articles = list(page_obj)
+        for article in articles:
+            snippet = getattr(article, "snippet", None)
+            if snippet is None:
+                snippet = fallback_snippet(article, query.terms)
+            article.highlighted = highlight(snippet)
+        context.update(
+            articles=articles,
+            page_obj=page_obj,
+            paginator=paginator,
+            is_paginated=paginator.num_pages > 1,
+        )
+        return context
 
 
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    related_count = 4
 
     def get_queryset(self):
         return (
@@ -86,3 +216,22 @@ class ArticleDetailView(DetailView):
             # The slug names the piece; a wrong date in the path is a redirect.
             return redirect(canonical, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        body, headings = add_heading_anchors(article.body)
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        return super().get_context_data(
+            body=body,
+            toc=headings if len(headings) >= MIN_HEADINGS else [],
+            related=Article.objects.published().related_to(
+                article, tag_ids=tag_ids, limit=self.related_count
+            ),
+            lead_image=metadata.largest_image(article.lead_image_renditions),
+            canonical_url=metadata.absolute_url(article.get_absolute_url()),
+            jsonld=[
+                metadata.article_jsonld(article),
+                metadata.breadcrumbs_jsonld(article),
+            ],
+            **kwargs,
+        )

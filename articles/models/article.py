@@ -2,6 +2,7 @@ import math
 
 from ckeditor_uploader.fields import RichTextUploadingField
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -38,6 +39,29 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(
             status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
+        )
+
+    def related_to(self, article, *, tag_ids, limit=4):
+        """Related posts: the editor's picks in their order, then the newest
+        pieces sharing the most tags; never the article itself. One query.
+
+        Call it on ``published()`` so only what readers may see is offered.
+        """
+        links = RelatedArticle.objects.filter(from_article=article)
+        picks = links.filter(to_article=models.OuterRef("pk")).values("position")[:1]
+        shares_a_tag = Q(tagged_items__tag_id__in=tag_ids)
+        return (
+            # Only candidates are grouped and counted, not the whole table.
+            self.filter(Q(pk__in=links.values("to_article_id")) | shares_a_tag)
+            .exclude(pk=article.pk)
+            .annotate(
+                pick=models.Subquery(picks),
+                shared=models.Count("tagged_items", filter=shares_a_tag, distinct=True),
+            )
+            .select_related("section")
+            .order_by(
+                models.F("pick").asc(nulls_last=True), "-shared", "-publish_at", "-pk"
+            )[:limit]
         )
 
     def with_bylines(self):
@@ -160,6 +184,9 @@ class Article(models.Model):
     reading_time = models.PositiveSmallIntegerField(
         _("reading time (minutes)"), default=1, editable=False
     )
+    # Weighted full-text vector, kept by articles.search on PostgreSQL (GIN
+    # index made by migration 0003 there); unused on SQLite.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -216,6 +243,9 @@ class Article(models.Model):
         elif not self.lead_image:
             self.lead_image_renditions = []
         super().save(*args, **kwargs)
+        from articles.search import update_search_vectors
+
+        update_search_vectors(Article.objects.filter(pk=self.pk))
 
     def get_absolute_url(self):
         when = timezone.localtime(self.publish_at or self.created_at or timezone.now())

@@ -1,9 +1,11 @@
+import io
 import os
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +24,27 @@ DEMO_USERS = [
     ("writer", roles.WRITERS, "amara-okafor"),
     ("moderator", roles.MODERATORS, None),
 ]
+
+
+def demo_illustration() -> bytes:
+    """A plain graphic for the reference report: a red disc on white beside
+    a blue field with a white and red cross, drawn here, owned by the project."""
+    from PIL import Image, ImageDraw
+
+    width, height = 1600, 900
+    image = Image.new("RGB", (width, height), "#f4f1ea")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, width // 2, height], fill="#ffffff")
+    draw.ellipse([400 - 170, 450 - 170, 400 + 170, 450 + 170], fill="#bc002d")
+    left = width // 2
+    draw.rectangle([left, 0, width, height], fill="#012169")
+    draw.rectangle([left + 330, 0, left + 470, height], fill="#ffffff")
+    draw.rectangle([left, 380, width, 520], fill="#ffffff")
+    draw.rectangle([left + 360, 0, left + 440, height], fill="#c8102e")
+    draw.rectangle([left, 410, width, 490], fill="#c8102e")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 class Command(BaseCommand):
@@ -94,7 +117,7 @@ class Command(BaseCommand):
             publish_at = None
             if status == Article.Status.PUBLISHED:
                 publish_at = now - timedelta(hours=entry["hours_ago"])
-            article = Article.objects.create(
+            article = Article(
                 slug=entry["slug"],
                 headline=entry["headline"],
                 dek=entry["dek"],
@@ -105,6 +128,15 @@ class Command(BaseCommand):
                 video_url=entry.get("video_url", ""),
                 video_title=entry.get("video_title", ""),
             )
+            if "lead_image" in entry:
+                image = entry["lead_image"]
+                article.lead_image = SimpleUploadedFile(
+                    f"{entry['slug']}.png", demo_illustration(), "image/png"
+                )
+                article.lead_image_alt = image["alt"]
+                article.lead_image_caption = image["caption"]
+                article.lead_image_credit = image["credit"]
+            article.save()
             for position, slug in enumerate(entry["authors"]):
                 ArticleAuthor.objects.create(
                     article=article, author=authors[slug], position=position

@@ -1,0 +1,121 @@
+"""
+Machine-readable descriptions of pages: JSON-LD (schema.org) and image URLs.
+
+Built from structured fields only, never from the body's HTML. Every URL is
+absolute on the canonical origin (``settings.NEWSROOM_SITE_URL``), so a copy
+served by a cache or a CDN names the same address whoever asked first.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Article, Author
+
+FALLBACK_FORMATS = ("jpeg", "png")
+
+
+def absolute_url(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.NEWSROOM_SITE_URL + path
+
+
+def renditions_by_format(renditions: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for rendition in sorted(renditions, key=lambda r: r["width"]):
+        grouped.setdefault(rendition["format"], []).append(
+            {**rendition, "url": default_storage.url(rendition["name"])}
+        )
+    return grouped
+
+
+def largest_image(renditions: list[dict]) -> dict | None:
+    """The widest JPEG/PNG rendition: what share cards and JSON-LD point at."""
+    grouped = renditions_by_format(renditions)
+    for image_format in FALLBACK_FORMATS:
+        if grouped.get(image_format):
+            return grouped[image_format][-1]
+    return None
+
+
+def _iso(value) -> str:
+    return timezone.localtime(value).isoformat()
+
+
+def person(author: Author) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@type": "Person",
+        "name": author.name,
+        "url": absolute_url(author.get_absolute_url()),
+    }
+    if author.job_title:
+        data["jobTitle"] = author.job_title
+    return data
+
+
+def author_jsonld(author: Author) -> dict[str, Any]:
+    data = {"@context": "https://schema.org", **person(author)}
+    if author.bio:
+        data["description"] = author.bio
+    photo = largest_image(author.photo_renditions)
+    if photo:
+        data["image"] = absolute_url(photo["url"])
+    return data
+
+
+def publisher() -> dict[str, Any]:
+    return {
+        "@type": "Organization",
+        "name": settings.NEWSROOM_SITE_NAME,
+        "url": absolute_url("/"),
+    }
+
+
+def article_jsonld(article: Article) -> dict[str, Any]:
+    canonical = absolute_url(article.get_absolute_url())
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "datePublished": _iso(article.publish_at),
+        "dateModified": _iso(article.updated_at or article.publish_at),
+        "author": [person(author) for author in article.byline_authors],
+        "publisher": publisher(),
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+        "url": canonical,
+        "articleSection": article.section.name,
+    }
+    if article.dek:
+        data["description"] = article.dek
+    image = largest_image(article.lead_image_renditions)
+    if image:
+        data["image"] = [absolute_url(image["url"])]
+    tags = [tag.name for tag in article.tags.all()]
+    if tags:
+        data["keywords"] = tags
+    return data
+
+
+def breadcrumbs_jsonld(article: Article) -> dict[str, Any]:
+    trail = [
+        (settings.NEWSROOM_SITE_NAME, reverse("articles:front-page")),
+        (article.section.name, article.section.get_absolute_url()),
+        (article.headline, article.get_absolute_url()),
+    ]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": absolute_url(url),
+            }
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
