@@ -233,3 +233,50 @@ def test_a_tag_used_only_on_unpublished_pieces_is_not_revealed(client):
 
     assert response.status_code == 404
     assert "Embargoed merger" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "budget"),
+    [
+        ("section", 6),
+        ("tag", 6),
+        ("author", 6),
+        # The archive also asks for the neighbouring months/days with pieces.
+        ("archive-month", 8),
+        ("archive-day", 9),
+    ],
+)
+def test_list_pages_cost_constant_queries(
+    client, url_name, budget, django_assert_max_num_queries
+):
+    section = SectionFactory(slug="world")
+    author = AuthorFactory(slug="amara")
+    when = timezone.localtime(timezone.now() - timedelta(hours=1))
+
+    def grow(count):
+        for _ in range(count):
+            ArticleFactory(
+                section=section,
+                authors=[author, AuthorFactory()],
+                tags=["Japan", "Defence"],
+                publish_at=when,
+            )
+
+    urls = {
+        "section": section.get_absolute_url(),
+        "tag": reverse("articles:tag-detail", args=["japan"]),
+        "author": author.get_absolute_url(),
+        "archive-month": reverse(
+            "articles:archive-month", args=[when.year, when.month]
+        ),
+        "archive-day": reverse(
+            "articles:archive-day", args=[when.year, when.month, when.day]
+        ),
+    }
+    grow(2)
+    with django_assert_max_num_queries(budget) as small:
+        assert client.get(urls[url_name]).status_code == 200
+    grow(15)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(urls[url_name]).status_code == 200
