@@ -7,14 +7,20 @@ from .article import (
     TaggedArticle,
 )
 from .author import Author
+from .correction import Correction
 from .section import Section
+from .workflow import ArticlePath, ArticleTransition, PreviewLink
 
 __all__ = [
     "Article",
     "ArticleAuthor",
+    "ArticlePath",
     "ArticleQuerySet",
+    "ArticleTransition",
     "Author",
+    "Correction",
     "KeyTakeaway",
+    "PreviewLink",
     "RelatedArticle",
     "Section",
     "TaggedArticle",

@@ -1,0 +1,82 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ArticleTransition(models.Model):
+    """One move of an article between states: who, when, from, to, and why."""
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(_("from"), max_length=16)
+    to_status = models.CharField(_("to"), max_length=16)
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.from_status} → {self.to_status}"
+
+
+class PreviewLink(models.Model):
+    """A shareable, signed, expiring and revocable link to an unpublished piece."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="preview_links"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self):
+        return f"Preview of {self.article_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class ArticlePath(models.Model):
+    """An address an article had before: it answers 301 to the current one.
+
+    Rows point at the article, not at the next address, so a chain of changes
+    is always one hop. A path here is taken: no other article may use it.
+    """
+
+    path = models.CharField(_("old path"), max_length=300, unique=True)
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="old_paths"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return self.path
