@@ -48,9 +48,21 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "taggit": _crud("tag", *ALL),
         "comments": ["view_comment"],
     },
-    # Moderators handle reader comments and nothing else.
+    # Moderators handle reader comments and nothing else: the queue, reports,
+    # bans, word lists, the policy's settings, commenters' data requests, and
+    # reading (never editing) the audit log.
     MODERATORS: {
-        "comments": _crud("comment", "change", "delete", "view"),
+        "comments": [
+            *_crud("comment", "change", "delete", "view"),
+            "moderate_comment",
+            "ban_commenter",
+            "manage_commenter_data",
+            *_crud("ban", *ALL),
+            *_crud("moderationword", *ALL),
+            *_crud("moderationsettings", "change", "view"),
+            "view_report",
+            "view_auditentry",
+        ],
     },
 }
 

@@ -252,6 +252,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 NEWSROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Comments. The moderation policy (rules, thresholds, word lists, bans) lives
+# in the database and is edited in the admin; these are fixed per deployment.
+# - COMMENTS_THREADS_PER_PAGE: threads shown under an article before "more".
+# - COMMENTS_PROXY_COUNT: how many proxies in front of the app append to
+#   X-Forwarded-For (0: trust only REMOTE_ADDR). Rate limits and bans use the
+#   address this finds; set it to exactly the number of proxies you run.
+# - COMMENTS_MAX_DEPTH: how deep replies nest (1: no replies); a reply to the
+#   deepest level joins that level.
+# - COMMENTS_CLOSE_AFTER_DAYS: comments close this many days after publication
+#   (0: never); editors also turn them off per article.
+#   These two shape the article page's HTML, which may be cached whole; that is
+#   why they are per deployment rather than moderation settings in the database.
+# - COMMENTS_COOKIE_DAYS: how long a reader's signed cookie (their browser id
+#   and their own comments' ids) lasts.
+NEWSROOM_COMMENTS_THREADS_PER_PAGE = env_int("COMMENTS_THREADS_PER_PAGE", 50)
+NEWSROOM_COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 3)
+NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 14)
+NEWSROOM_COMMENTS_PROXY_COUNT = env_int("COMMENTS_PROXY_COUNT", 0)
+NEWSROOM_COMMENTS_COOKIE_DAYS = env_int("COMMENTS_COOKIE_DAYS", 365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

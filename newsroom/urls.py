@@ -22,6 +22,7 @@ urlpatterns = [
         name="ckeditor_browse",
     ),
     path("admin/", admin.site.urls),
+    path("comments/", include("comments.urls")),
     path("", include("articles.urls")),
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap-index"),
     path(

@@ -87,3 +87,28 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author_email = factory.Sequence(lambda n: f"reader{n}@example.org")
     body = "A comment."
     status = Comment.Status.APPROVED
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.Report"
+
+    comment = factory.SubFactory(CommentFactory)
+    reason = "abuse"
+    reporter_key = factory.Sequence(lambda n: f"reader-key-{n}")
+
+
+class BanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.Ban"
+
+    kind = "email"
+    value = factory.Sequence(lambda n: f"banned{n}@example.org")
+
+
+class ModerationWordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.ModerationWord"
+
+    kind = "suspect"
+    word = factory.Sequence(lambda n: f"word{n}")

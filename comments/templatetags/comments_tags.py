@@ -1,17 +1,57 @@
 from django import template
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from comments.forms import CommentForm, ReportForm
 from comments.models import Comment
+from comments.rules import comments_open
+from comments.text import render_comment
+from comments.threads import thread_page
 
 register = template.Library()
 
 
+@register.filter
+def comment_text(value: str):
+    """A comment's plain text as safe HTML: escaped, line breaks, nofollow links."""
+    return render_comment(value or "")
+
+
+def closed_note(article) -> str:
+    if not article.allow_comments:
+        return _("Comments are closed for this article.")
+    days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
+    return ngettext(
+        "Comments are closed: they close %(days)d day after publication.",
+        "Comments are closed: they close %(days)d days after publication.",
+        days,
+    ) % {"days": days}
+
+
 @register.inclusion_tag("comments/comment_section.html")
 def comment_section(article):
-    """The comment section under an article: the public thread."""
-    comments = (
-        Comment.objects.public()
-        .filter(article=article)
-        .only("pk", "parent_id", "author_name", "body", "created_at")
-        .order_by("created_at", "pk")
+    """The comment section under an article: the public thread and the form.
+
+    The same HTML for every reader, so the page can be cached whole: no CSRF
+    token, no held comments; comments.js fetches those from the reader's own
+    uncached endpoint. One query, however long the discussion (none for the
+    count, which the article view annotates with ``public_filter``).
+    """
+    page = thread_page(
+        article, number=1, per_page=settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE
     )
-    return {"article": article, "comments": comments}
+    count = getattr(article, "comment_count", None)
+    if count is None:
+        count = Comment.objects.public().filter(article=article).count()
+    is_open = comments_open(article)
+    return {
+        "article": article,
+        "page": page,
+        "comment_count": count,
+        "open": is_open,
+        "closed_note": "" if is_open else closed_note(article),
+        "max_depth": settings.NEWSROOM_COMMENTS_MAX_DEPTH,
+        "form": CommentForm(article=article),
+        "report_form": ReportForm(),
+    }

@@ -1,0 +1,173 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MAX_LENGTH = 5000
+
+
+def public_filter(prefix: str = "") -> Q:
+    """The one rule for which comments readers see, for queries from any model.
+
+    Approved, and not taken out of view by readers' reports while a moderator
+    decides. ``prefix`` joins from another model, e.g.
+    ``public_filter("comments__")`` to count an article's public comments.
+    """
+    return Q(**{f"{prefix}status": "approved", f"{prefix}hidden_at__isnull": True})
+
+
+class CommentQuerySet(models.QuerySet):
+    def public(self):
+        """What readers see and count: approved comments not hidden by reports."""
+        return self.filter(public_filter())
+
+    def needs_attention(self):
+        """The moderators' queue: held comments and comments with open reports."""
+        from .report import Report
+
+        open_reports = Report.objects.filter(
+            comment=models.OuterRef("pk"), outcome=Report.Outcome.OPEN
+        )
+        return self.filter(
+            Q(status=Comment.Status.PENDING)
+            | Q(hidden_at__isnull=False)
+            | models.Exists(open_reports)
+        )
+
+    def by_email(self, email: str):
+        return self.filter(author_email__iexact=email.strip()) if email else self.none()
+
+
+class Comment(models.Model):
+    """A reader's reply under an article. Plain text; only approved is public."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SPAM = "spam", _("Spam")
+
+    article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    root = models.ForeignKey(
+        "self",
+        verbose_name=_("thread"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The top-level comment this reply belongs under."),
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=1)
+    author_name = models.CharField(_("name"), max_length=80, blank=True)
+    author_email = models.EmailField(
+        _("email"), blank=True, help_text=_("Never shown to readers.")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    body = models.TextField(_("comment"), max_length=MAX_LENGTH)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    notify_replies = models.BooleanField(
+        _("email on replies"),
+        default=False,
+        help_text=_("The commenter asked for an email when a reply is approved."),
+    )
+    hidden_at = models.DateTimeField(
+        _("hidden by reports"),
+        null=True,
+        blank=True,
+        help_text=_("Taken out of view by readers' reports until a moderator decides."),
+    )
+    moderation_rule = models.CharField(_("rule"), max_length=50, blank=True)
+    moderation_reason = models.CharField(_("rule's reason"), max_length=255, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reply_notified_at = models.DateTimeField(
+        _("reply email sent"), null=True, blank=True
+    )
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            # The public thread: public comments of one article, oldest first.
+            models.Index(
+                fields=["article", "created_at"],
+                condition=public_filter(),
+                name="comment_public_thread_idx",
+            ),
+            # The moderators' queue and per-article counts by status.
+            models.Index(fields=["status", "-created_at"], name="comment_status_idx"),
+            models.Index(fields=["author_email", "status"], name="comment_email_idx"),
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(hidden_at__isnull=False),
+                name="comment_hidden_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(depth__gte=1), name="comment_depth_positive"
+            ),
+        ]
+        permissions = [
+            ("moderate_comment", _("Can approve, reject and mark comments as spam")),
+            ("ban_commenter", _("Can ban commenters")),
+            (
+                "manage_commenter_data",
+                _("Can export and erase a commenter's personal data"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} on {self.article}: {self.body[:50]}"
+
+    def save(self, *args, **kwargs):
+        self.author_email = self.author_email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        return self.author_name or str(_("Former reader"))
+
+    @property
+    def is_public(self) -> bool:
+        """This one comment, by the same rule as ``public_filter``."""
+        return self.status == self.Status.APPROVED and self.hidden_at is None

@@ -1,0 +1,71 @@
+"""
+Rate limits kept in Django's cache: Redis in production, shared by every app
+server and process. Nothing is counted in process memory.
+
+"N per S seconds" is N slots per subject. An attempt takes a free slot with
+``cache.add`` (atomic: two requests cannot take the same slot), and the slot
+frees itself S seconds after it was taken. That is an exact sliding window:
+"1 per 15 seconds" means 15 seconds after the last accepted post, never more
+and never less, whatever the window boundaries. A refused attempt takes
+nothing, so retrying does not extend the wait.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+PREFIX = "comments:rate"
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str  # what is limited and by what, e.g. "post-ip"
+    count: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0
+    limit: Limit | None = None
+    taken: tuple[str, ...] = ()
+
+
+def _slot_keys(limit: Limit, subject: str) -> list[str]:
+    base = f"{PREFIX}:{limit.scope}:{limit.seconds}:{subject}"
+    return [f"{base}:{slot}" for slot in range(limit.count)]
+
+
+def hit(limit: Limit, subject: str) -> Verdict:
+    """Take a slot for one attempt by ``subject``, or refuse it."""
+    keys = _slot_keys(limit, subject)
+    now = time.time()
+    held = cache.get_many(keys)
+    for key in keys:
+        if key not in held and cache.add(key, now, timeout=limit.seconds):
+            return Verdict(allowed=True, limit=limit, taken=(key,))
+    # Every slot is taken (some perhaps just now by a concurrent request).
+    held = cache.get_many(keys)
+    oldest = min(held.values(), default=now)
+    retry_after = max(1, math.ceil(oldest + limit.seconds - now))
+    return Verdict(allowed=False, retry_after=retry_after, limit=limit)
+
+
+def check_all(limits: list[tuple[Limit, str]]) -> Verdict:
+    """Pass every limit or none: a refusal gives back the slots taken before it."""
+    taken: list[str] = []
+    for limit, subject in limits:
+        verdict = hit(limit, subject)
+        if not verdict.allowed:
+            cache.delete_many(taken)
+            return verdict
+        taken.extend(verdict.taken)
+    return Verdict(allowed=True, taken=tuple(taken))
+
+
+def release(verdict: Verdict) -> None:
+    """Give back the slots of an attempt that in the end was not counted."""
+    cache.delete_many(list(verdict.taken))

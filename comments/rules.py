@@ -1,0 +1,317 @@
+"""
+The moderation policy: small named rules, run in order at posting time.
+
+Each rule looks at a submission and returns a ``Decision`` (a status and the
+reason, or a refusal with its HTTP status) or ``None`` to pass it on. The
+first decision wins; the last rule always decides. Their numbers and word
+lists come from the database (``ModerationSettings``, ``ModerationWord``,
+``Ban``), so moderators tune them in the admin without a deploy.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from . import ratelimit
+from .models import Ban, Comment, ModerationSettings, ModerationWord
+from .readers import short_digest
+from .text import count_links, normalise_for_comparison
+
+REFUSED = "refused"
+DOUBLE_SUBMIT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a reader sent, with what we know about where it came from."""
+
+    article: object  # articles.models.Article
+    name: str
+    email: str
+    body: str
+    parent: Comment | None = None
+    honeypot: str = ""
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str  # a Comment.Status value, or REFUSED: nothing is stored
+    rule: str
+    reason: str
+    http_status: int = 200
+    retry_after: int = 0
+
+    @property
+    def refused(self) -> bool:
+        return self.status == REFUSED
+
+
+def comments_open(article) -> bool:
+    """Whether readers may still post under ``article``: the editor has not
+    turned comments off, and ``NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS`` (0: never)
+    have not passed since publication."""
+    if not article.allow_comments:
+        return False
+    days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
+    if days and article.publish_at:
+        return timezone.now() < article.publish_at + timedelta(days=days)
+    return True
+
+
+class Rule:
+    name = ""
+
+    def check(self, sub: Submission, config: ModerationSettings) -> Decision | None:
+        raise NotImplementedError
+
+    def decide(self, status: str, reason: str, **extra) -> Decision:
+        return Decision(status=status, rule=self.name, reason=reason, **extra)
+
+
+class ClosedRule(Rule):
+    name = "closed"
+
+    def check(self, sub, config):
+        if comments_open(sub.article):
+            return None
+        if not sub.article.allow_comments:
+            reason = _("Comments are turned off for this article.")
+        else:
+            reason = ngettext(
+                "Comments close %(days)d day after publication.",
+                "Comments close %(days)d days after publication.",
+                settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS,
+            ) % {"days": settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS}
+        return self.decide(REFUSED, reason, http_status=403)
+
+
+class HoneypotRule(Rule):
+    """A field people never see; software that fills in every field fills it."""
+
+    name = "honeypot"
+
+    def check(self, sub, config):
+        if sub.honeypot.strip():
+            return self.decide(
+                Comment.Status.SPAM, _("The hidden field for robots was filled in.")
+            )
+        return None
+
+
+class RateLimitRule(Rule):
+    name = "rate-limit"
+
+    def check(self, sub, config):
+        limits = []
+        for count, seconds in (
+            (config.rate_short_count, config.rate_short_seconds),
+            (config.rate_long_count, config.rate_long_seconds),
+        ):
+            if sub.ip:
+                limits.append(
+                    (ratelimit.Limit("post-ip", count, seconds), short_digest(sub.ip))
+                )
+            limits.append(
+                (ratelimit.Limit("post-email", count, seconds), short_digest(sub.email))
+            )
+        verdict = ratelimit.check_all(limits)
+        if verdict.allowed:
+            return None
+        limit = verdict.limit
+        reason = ngettext(
+            "More than %(count)d comment in %(seconds)d seconds.",
+            "More than %(count)d comments in %(seconds)d seconds.",
+            limit.count,
+        ) % {"count": limit.count, "seconds": limit.seconds}
+        return self.decide(
+            REFUSED,
+            reason,
+            http_status=429,
+            retry_after=verdict.retry_after,
+        )
+
+
+class DuplicateRule(Rule):
+    """The same words from the same address under the same article, again.
+
+    The database finds the earlier comment; a cache key taken with ``add``
+    catches the double-click, where both copies arrive before either is
+    stored.
+    """
+
+    name = "duplicate"
+
+    def check(self, sub, config):
+        if not config.duplicate_window_hours:
+            return None
+        window = timedelta(hours=config.duplicate_window_hours)
+        text = normalise_for_comparison(sub.body)
+        recent = Comment.objects.filter(
+            article=sub.article,
+            author_email=sub.email,
+            created_at__gte=timezone.now() - window,
+        ).values_list("body", flat=True)
+        reason = _("The same comment was already posted here.")
+        if any(normalise_for_comparison(body) == text for body in recent):
+            return self.decide(REFUSED, reason, http_status=409)
+        claim = "comments:dup:{}:{}".format(
+            sub.article.pk, short_digest(f"{sub.email}\n{text}")
+        )
+        # Only the race needs the key; the database covers the whole window.
+        if not cache.add(claim, 1, timeout=DOUBLE_SUBMIT_SECONDS):
+            return self.decide(REFUSED, reason, http_status=409)
+        return None
+
+
+class BanRule(Rule):
+    name = "ban"
+
+    def check(self, sub, config):
+        bans = Ban.objects.matching(email=sub.email, ip=sub.ip)
+        if not bans:
+            return None
+        ban = bans[0]
+        reason = _("Banned %(kind)s (ban #%(id)d).") % {
+            "kind": ban.get_kind_display().lower(),
+            "id": ban.pk,
+        }
+        if ban.reason:
+            reason = f"{reason} {ban.reason}"
+        return self.decide(Comment.Status.REJECTED, reason)
+
+
+def _word_pattern(word: str) -> str:
+    prefix = word.endswith("*")
+    core = re.escape(word.rstrip("*")).replace(r"\ ", r"\s+")
+    ending = r"\w*" if prefix else ""
+    return r"(?<!\w)" + core + ending + r"(?!\w)"
+
+
+def find_words(text: str, words: list[str]) -> list[str]:
+    """The listed words and phrases found whole in ``text``, ignoring case."""
+    folded = text.casefold()
+    return [word for word in words if re.search(_word_pattern(word), folded)]
+
+
+class WordListRule(Rule):
+    kind = ""
+    status = ""
+    message = ""
+
+    def check(self, sub, config):
+        words = list(
+            ModerationWord.objects.filter(kind=self.kind).values_list("word", flat=True)
+        )
+        if not words:
+            return None
+        found = find_words(f"{sub.name}\n{sub.body}", words)
+        if not found:
+            return None
+        return self.decide(
+            self.status, str(self.message) % {"words": ", ".join(sorted(found))}
+        )
+
+
+class DisallowedWordsRule(WordListRule):
+    name = "disallowed-words"
+    kind = ModerationWord.Kind.DISALLOWED
+    status = Comment.Status.SPAM
+    message = gettext_lazy("Disallowed words: %(words)s.")
+
+
+class SuspectWordsRule(WordListRule):
+    name = "suspect-words"
+    kind = ModerationWord.Kind.SUSPECT
+    status = Comment.Status.PENDING
+    message = gettext_lazy("Suspect words: %(words)s.")
+
+
+class LinkRule(Rule):
+    name = "links"
+
+    def check(self, sub, config):
+        links = count_links(sub.body)
+        if links <= config.max_links:
+            return None
+        return self.decide(
+            Comment.Status.PENDING,
+            ngettext(
+                "%(links)d link (more than %(max)d allowed).",
+                "%(links)d links (more than %(max)d allowed).",
+                links,
+            )
+            % {"links": links, "max": config.max_links},
+        )
+
+
+class FirstTimeRule(Rule):
+    name = "first-time"
+
+    def check(self, sub, config):
+        needed = config.trusted_after_approved
+        if not needed:
+            return None
+        approved = (
+            Comment.objects.filter(author_email=sub.email)
+            .filter(status=Comment.Status.APPROVED)
+            .count()
+        )
+        if approved >= needed:
+            return None
+        return self.decide(
+            Comment.Status.PENDING,
+            ngettext(
+                "%(approved)d approved comment from this email so far; "
+                "%(needed)d needed.",
+                "%(approved)d approved comments from this email so far; "
+                "%(needed)d needed.",
+                approved,
+            )
+            % {"approved": approved, "needed": needed},
+        )
+
+
+class DefaultRule(Rule):
+    name = "default"
+
+    def check(self, sub, config):
+        if config.premoderate_all:
+            return self.decide(
+                Comment.Status.PENDING, _("Every comment is held for review.")
+            )
+        return self.decide(Comment.Status.APPROVED, _("Passed every rule."))
+
+
+def policy() -> list[Rule]:
+    """The rules in the order they run. New instances: rules keep no state."""
+    return [
+        ClosedRule(),
+        HoneypotRule(),
+        RateLimitRule(),
+        DuplicateRule(),
+        BanRule(),
+        DisallowedWordsRule(),
+        SuspectWordsRule(),
+        LinkRule(),
+        FirstTimeRule(),
+        DefaultRule(),
+    ]
+
+
+def moderate(sub: Submission, config: ModerationSettings) -> Decision:
+    """Run the rules in order; the first decision wins."""
+    for rule in policy():
+        decision = rule.check(sub, config)
+        if decision is not None:
+            return decision
+    raise AssertionError("DefaultRule always decides.")  # pragma: no cover
+
+
+RULE_NAMES = [rule.name for rule in policy()]
