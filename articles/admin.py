@@ -1,18 +1,32 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from . import presence, revisions, services
 from .forms import ArticleAdminForm
 from .models import (
     Article,
     ArticleAuthor,
+    ArticleConflict,
+    ArticleTransition,
     Author,
     KeyTakeaway,
     RelatedArticle,
     Section,
 )
+from .workflow import TRANSITIONS, available_transitions, is_editor, may_edit
 
 
 @admin.register(Section)
@@ -63,9 +77,53 @@ class RelatedArticleInline(admin.TabularInline):
     verbose_name_plural = _("related articles (editor's picks, in order)")
 
 
+class ArticleTransitionInline(admin.TabularInline):
+    model = ArticleTransition
+    fields = ["created_at", "user", "from_status", "to_status", "publish_at", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("status changes")
+    classes = ["collapse"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The states, with "scheduled" told apart from "published"."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Draft")),
+            ("review", _("In review")),
+            ("scheduled", _("Scheduled")),
+            ("live", _("Published (live)")),
+            ("withdrawn", _("Withdrawn")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "scheduled":
+            return queryset.scheduled()
+        if value == "live":
+            return queryset.published()
+        if value in ("draft", "review", "withdrawn"):
+            return queryset.filter(status=value)
+        return queryset
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
     # A link pasted without a scheme is an https link.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
@@ -76,13 +134,18 @@ class ArticleAdmin(admin.ModelAdmin):
         "publish_at",
         "modified_at",
     ]
-    list_filter = ["status", "section", "authors", "tags", "allow_comments"]
+    list_filter = [StatusFilter, "section", "authors", "tags", "allow_comments"]
     list_select_related = ["section"]
     search_fields = ["headline", "dek", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
-    inlines = [ArticleAuthorInline, KeyTakeawayInline, RelatedArticleInline]
+    inlines = [
+        ArticleAuthorInline,
+        KeyTakeawayInline,
+        RelatedArticleInline,
+        ArticleTransitionInline,
+    ]
     save_on_top = True
     list_per_page = 50
     show_full_result_count = False
@@ -92,6 +155,8 @@ class ArticleAdmin(admin.ModelAdmin):
         "created_at",
         "modified_at",
         "created_by",
+        "last_edited_by",
+        "version",
         "reading_time",
     ]
     fieldsets = [
@@ -109,12 +174,44 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         (_("Video"), {"fields": ["video_url", "video_title"]}),
         (_("Filing"), {"fields": ["section", "tags", "new_tags"]}),
-        (_("Publishing"), {"fields": ["status", "publish_at", "allow_comments"]}),
         (
-            _("Advanced"),
-            {"classes": ["collapse"], "fields": readonly_fields},
+            _("Publishing"),
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "transition_note",
+                    "allow_comments",
+                    "loaded_version",
+                ]
+            },
         ),
+        (_("Advanced"), {"classes": ["collapse"], "fields": readonly_fields}),
     ]
+
+    # Pages --------------------------------------------------------------------
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/transition/<slug:action>/",
+                wrap(require_POST(self.transition_view)),
+                name=f"{prefix}_transition",
+            ),
+            path(
+                "<path:object_id>/presence/",
+                wrap(require_POST(self.presence_view)),
+                name=f"{prefix}_presence",
+            ),
+            path(
+                "<path:object_id>/history/compare/",
+                wrap(self.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return (
@@ -128,8 +225,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.current_user = request.user
-        may_publish = request.user.has_perm("articles.publish_article")
-        if "status" in form.base_fields and not may_publish:
+        if "status" in form.base_fields and not is_editor(request.user):
             # Writers are offered only what they may choose; a forged choice
             # still reaches ArticleAdminForm.clean_status and is refused there.
             status = form.base_fields["status"]
@@ -143,23 +239,146 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is not None and obj.status in ArticleAdminForm.EDITOR_STATUSES:
-            # Once out, a piece is the editors' to change.
-            return request.user.has_perm("articles.publish_article")
+        if obj is not None:
+            # Writers change their own pieces until they are out; editors any.
+            return may_edit(request.user, obj)
         return True
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id and request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                extra_context.update(
+                    transitions=available_transitions(request.user, obj),
+                    others_editing=presence.others(obj.pk, request.user),
+                    presence_url=reverse(
+                        "admin:articles_article_presence", args=[obj.pk]
+                    ),
+                )
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ArticleConflict as conflict:
+            # Someone saved between our check and our UPDATE: nothing was written.
+            messages.error(
+                request,
+                _(
+                    "%(who)s saved this article a moment ago; nothing of yours was "
+                    "saved. Reopen it and make your change again."
+                )
+                % {"who": conflict.article.last_edited_by or _("Someone")},
+            )
+            return HttpResponseRedirect(request.path)
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        obj.last_edited_by = request.user
+        action = getattr(form, "transition", None)
+        if change and form.cleaned_data.get("loaded_version") is not None:
+            obj.version = form.cleaned_data["loaded_version"]
+        if action is None:
+            super().save_model(request, obj, form, change)
+            return
+        # The edit and the change of state are one save, through the service.
+        obj.status = form.previous_status
+        if not change:
+            super().save_model(request, obj, form, change)
+        services.article_transition(
+            article=obj,
+            user=request.user,
+            action=action,
+            publish_at=form.cleaned_data.get("publish_at"),
+            note=form.cleaned_data.get("transition_note", ""),
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        for action in getattr(response, "context_data", {}).get("action_list", []):
+            # The revision link ends in the version's id; the compare form needs it.
+            action["version_id"] = action["url"].rstrip("/").rsplit("/", 1)[-1]
+        return response
+
+    # Workflow endpoints ---------------------------------------------------------
+
+    def transition_view(self, request, object_id, action):
+        article = get_object_or_404(Article, pk=object_id)
+        if action not in TRANSITIONS:
+            raise PermissionDenied
+        publish_at = None
+        if request.POST.get("publish_at"):
+            publish_at = parse_datetime(request.POST["publish_at"])
+            if publish_at is not None and timezone.is_naive(publish_at):
+                publish_at = timezone.make_aware(publish_at)
+        expected = request.POST.get("version", "")
+        try:
+            services.article_transition(
+                article=article,
+                user=request.user,
+                action=action,
+                publish_at=publish_at,
+                note=request.POST.get("note", ""),
+                expected_version=int(expected) if expected.isdigit() else None,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except ArticleConflict:
+            messages.error(
+                request,
+                _(
+                    "Someone saved this article after you opened it; nothing was "
+                    "changed. Look at their version and try again."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _("“%(headline)s”: %(action)s.")
+                % {"headline": article.headline, "action": TRANSITIONS[action].label},
+            )
+        return HttpResponseRedirect(
+            reverse("admin:articles_article_change", args=[article.pk])
+        )
+
+    def presence_view(self, request, object_id):
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        presence.beat(article.pk, request.user)
+        return JsonResponse({"others": presence.others(article.pk, request.user)})
+
+    def compare_view(self, request, object_id):
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        versions = Version.objects.get_for_object(article).select_related(
+            "revision__user"
+        )
+        older = get_object_or_404(versions, pk=request.GET.get("from"))
+        newer = get_object_or_404(versions, pk=request.GET.get("to"))
+        if older.revision.date_created > newer.revision.date_created:
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": _("Changes to “%(headline)s”") % {"headline": article.headline},
+            "older": older,
+            "newer": newer,
+            "changes": revisions.compare(older, newer),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    # Columns --------------------------------------------------------------------
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         if obj.is_scheduled:
             return format_html(
-                '<span title="{}">{}</span>',
+                '<span title="{}">{} {}</span>',
                 obj.publish_at.isoformat(),
-                _("Scheduled"),
+                _("Scheduled for"),
+                timezone.localtime(obj.publish_at).strftime("%d %b %H:%M"),
             )
         return obj.get_status_display()
 

@@ -2,11 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from .models import Article, TaggedArticle
+from .workflow import TRANSITIONS, action_for, is_editor, may_transition
 
 
 def https_formfield(field, **kwargs):
@@ -21,11 +23,15 @@ class ArticleAdminForm(forms.ModelForm):
 
     Tags are picked from existing ones with the admin's autocomplete (so a desk
     does not grow "Japan", "japan" and "JAPAN"); new ones are typed in a second
-    field. Publishing is refused to anyone without ``articles.publish_article``.
+    field. A change of status is a workflow transition, checked against the
+    role matrix (articles.workflow) here and carried out by articles.services.
+    ``loaded_version`` is the version the editor opened: a save on top of a
+    newer one is refused with what changed, and the editor's text stays.
     """
 
     WRITER_STATUSES = (Article.Status.DRAFT, Article.Status.REVIEW)
     EDITOR_STATUSES = (Article.Status.PUBLISHED, Article.Status.WITHDRAWN)
+    COMPARED_FIELDS = ("headline", "slug", "dek", "body", "section", "status")
 
     # Set per request by ArticleAdmin.get_form.
     current_user = None
@@ -43,6 +49,17 @@ class ArticleAdminForm(forms.ModelForm):
         required=False,
         max_length=500,
         help_text=_("Tags that do not exist yet, separated by commas."),
+    )
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    transition_note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed when returning a piece to draft, unpublishing or withdrawing it."
+        ),
     )
 
     class Meta:
@@ -66,10 +83,23 @@ class ArticleAdminForm(forms.ModelForm):
         ]
         formfield_callback = https_formfield
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read before the form writes its data into the instance.
+        self._previous_status = (
+            self.instance.status if self.instance.pk else Article.Status.DRAFT
+        )
+        if "loaded_version" in self.fields and self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    @property
+    def previous_status(self) -> str:
+        return self._previous_status
+
     def clean_status(self):
         status = self.cleaned_data["status"]
         user = self.current_user
-        may_publish = user is not None and user.has_perm("articles.publish_article")
+        may_publish = user is not None and is_editor(user)
         unchanged = self.instance.pk is not None and self.instance.status == status
         if status in self.EDITOR_STATUSES and not may_publish and not unchanged:
             raise forms.ValidationError(
@@ -80,6 +110,42 @@ class ArticleAdminForm(forms.ModelForm):
                 code="publish_permission",
             )
         return status
+
+    def clean_loaded_version(self):
+        loaded = self.cleaned_data.get("loaded_version")
+        if self.instance.pk is None or loaded is None:
+            return loaded
+        current = Article.objects.filter(pk=self.instance.pk).values("version").first()
+        if current and current["version"] != loaded:
+            raise forms.ValidationError(self.conflict_message(), code="conflict")
+        return loaded
+
+    def conflict_message(self) -> str:
+        saved = (
+            Article.objects.select_related("last_edited_by")
+            .filter(pk=self.instance.pk)
+            .first()
+        )
+        who = saved.last_edited_by.get_username() if saved.last_edited_by else "?"
+        changed = [
+            str(capfirst(Article._meta.get_field(name).verbose_name))
+            for name in self.COMPARED_FIELDS
+            if name in self.data
+            and str(getattr(saved, f"{name}_id", getattr(saved, name)) or "")
+            != str(self.data.get(name, "")).strip()
+        ]
+        return _(
+            "%(who)s saved this article at %(when)s, after you opened it. "
+            "Your text is still in the form below; nothing was saved. "
+            "Fields that now differ from yours: %(fields)s. Copy what you need, "
+            "reload the page to see their version, and save again."
+        ) % {
+            "who": who,
+            "when": saved.modified_at.astimezone().strftime("%H:%M:%S, %d %b %Y")
+            if saved.modified_at
+            else "?",
+            "fields": ", ".join(changed) or _("none of the main fields"),
+        }
 
     def clean_new_tags(self):
         names = parse_tags(self.cleaned_data["new_tags"])
@@ -94,8 +160,41 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_transition(cleaned)
         if "tags" in cleaned and "new_tags" in cleaned:
             # taggit's manager takes Tag objects and names alike, and matches
             # names case-insensitively (TAGGIT_CASE_INSENSITIVE).
             cleaned["tags"] = [*cleaned["tags"], *cleaned["new_tags"]]
         return cleaned
+
+    def _clean_transition(self, cleaned) -> None:
+        """Which transition this save asks for, and whether it may happen."""
+        self.transition = None
+        status = cleaned.get("status")
+        if status is None or "status" in self.errors:
+            return
+        action = action_for(self.previous_status, status, cleaned.get("publish_at"))
+        if action is None and status != self.previous_status:
+            self.add_error(
+                "status",
+                _("A piece cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "from": Article.Status(self.previous_status).label,
+                    "to": Article.Status(status).label,
+                },
+            )
+            return
+        if action is None:
+            return
+        if self.instance.pk and not may_transition(
+            self.current_user, self.instance, action
+        ):
+            self.add_error("status", _("You may not do that to this article."))
+            return
+        if TRANSITIONS[action].needs_note and not cleaned.get("transition_note"):
+            self.add_error(
+                "transition_note",
+                _("Say why, in a few words; the note is kept with the piece."),
+            )
+            return
+        self.transition = action

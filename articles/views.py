@@ -5,7 +5,7 @@ from django.db.models import Count, F, Prefetch
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import (
     DayArchiveView,
@@ -20,7 +20,7 @@ from taggit.models import Tag
 from comments.models import public_filter
 
 from . import metadata
-from .models import Article, Author, KeyTakeaway, Section
+from .models import Article, ArticlePath, Author, KeyTakeaway, Section
 from .search import fallback_snippet, highlight, parse_query, search_articles
 from .toc import MIN_HEADINGS, add_heading_anchors
 
@@ -210,12 +210,40 @@ class ArticleDetailView(DetailView):
         )
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
+        try:
+            self.object = self.get_object()
+        except Http404:
+            return self.gone_or_moved(request) or self.not_found()
         canonical = self.object.get_absolute_url()
         if request.path != canonical:
             # The slug names the piece; a wrong date in the path is a redirect.
             return redirect(canonical, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
+
+    def not_found(self):
+        raise Http404(_("No article here."))
+
+    def gone_or_moved(self, request):
+        """An old address answers 301; a withdrawn piece answers 410 Gone."""
+        old = (
+            ArticlePath.objects.filter(
+                path=request.path, article__in=Article.objects.published()
+            )
+            .select_related("article")
+            .first()
+        )
+        if old is not None:
+            return redirect(old.article.get_absolute_url(), permanent=True)
+        withdrawn = Article.objects.filter(
+            slug=self.kwargs["slug"], status=Article.Status.WITHDRAWN
+        ).first()
+        if withdrawn is not None:
+            response = render(
+                request, "articles/article_withdrawn.html", {"article": withdrawn}
+            )
+            response.status_code = 410
+            return response
+        return None
 
     def get_context_data(self, **kwargs):
         article = self.object

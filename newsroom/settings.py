@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ckeditor",
     "ckeditor_uploader",
     "taggit",
+    "reversion",
     "articles",
     "comments",
 ]

@@ -10,3 +10,6 @@ import os
 os.environ.setdefault("DEBUG", "true")
 
 from newsroom.settings import *  # noqa: F403
+
+# Hashing passwords slowly is the point in production and a waste in tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,6 +1,7 @@
 from .article import (
     Article,
     ArticleAuthor,
+    ArticleConflict,
     ArticleQuerySet,
     KeyTakeaway,
     RelatedArticle,
@@ -14,6 +15,7 @@ from .workflow import ArticlePath, ArticleTransition, PreviewLink
 __all__ = [
     "Article",
     "ArticleAuthor",
+    "ArticleConflict",
     "ArticlePath",
     "ArticleQuerySet",
     "ArticleTransition",

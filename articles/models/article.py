@@ -24,6 +24,14 @@ from .section import Section
 WORDS_PER_MINUTE = 230
 
 
+class ArticleConflict(Exception):
+    """Someone saved the article after this copy was loaded; nothing was written."""
+
+    def __init__(self, article: "Article"):
+        self.article = article
+        super().__init__(f"Article {article.pk} was changed by someone else.")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What a reader may see: published, and its publish time has come.
@@ -229,6 +237,15 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         now = timezone.now()
+        if self.pk is not None and not self._state.adding:
+            # The UPDATE only matches the version this copy was loaded at
+            # (see _do_update); the row then moves to the next version.
+            self._expected_version = self.version
+            self.version = self.version + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "modified_at"}
+            self._record_old_path()
         self.body = sanitize_body(self.body)
         words = len(strip_tags(self.body).split())
         self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
@@ -253,10 +270,17 @@ class Article(models.Model):
             self.lead_image_renditions = renditions
         elif not self.lead_image:
             self.lead_image_renditions = []
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        except ArticleConflict:
+            self.version = self._expected_version
+            raise
+        finally:
+            self._expected_version = None
         from articles.search import update_search_vectors
 
         update_search_vectors(Article.objects.filter(pk=self.pk))
+        self._save_old_path()
 
     def get_absolute_url(self):
         when = timezone.localtime(self.publish_at or self.created_at or timezone.now())
@@ -270,7 +294,73 @@ class Article(models.Model):
             },
         )
 
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        expected = getattr(self, "_expected_version", None)
+        if expected is None:
+            # Raw saves (fixtures, restoring a revision) leave the version be.
+            values = [value for value in values if value[0].name != "version"]
+            return super()._do_update(
+                base_qs, using, pk_val, values, update_fields, forced_update
+            )
+        updated = super()._do_update(
+            base_qs.filter(version=expected),
+            using,
+            pk_val,
+            values,
+            update_fields,
+            forced_update,
+        )
+        if not updated and base_qs.filter(pk=pk_val).exists():
+            raise ArticleConflict(self)
+        return updated
+
+    def _record_old_path(self) -> None:
+        """Keep the address a published piece had, if this save changes it."""
+        before = (
+            Article.objects.filter(pk=self.pk)
+            .values("slug", "publish_at", "created_at", "first_published_at")
+            .first()
+        )
+        if before is None or before["first_published_at"] is None:
+            return
+        old = Article(
+            slug=before["slug"],
+            publish_at=before["publish_at"],
+            created_at=before["created_at"],
+        ).get_absolute_url()
+        self._pending_old_path = old
+
+    def _save_old_path(self) -> None:
+        from .workflow import ArticlePath
+
+        old = getattr(self, "_pending_old_path", None)
+        self._pending_old_path = None
+        current = self.get_absolute_url()
+        # Coming back to an address it had makes that address live again.
+        ArticlePath.objects.filter(article=self, path=current).delete()
+        if old and old != current:
+            ArticlePath.objects.get_or_create(path=old, defaults={"article": self})
+
     def clean(self):
+        from .workflow import ArticlePath
+
+        if self.slug:
+            taken = (
+                ArticlePath.objects.filter(path__endswith=f"/{self.slug}/")
+                .exclude(article_id=self.pk)
+                .select_related("article")
+                .first()
+            )
+            if taken:
+                raise ValidationError(
+                    {
+                        "slug": _(
+                            "The address with this slug still leads readers to "
+                            "“%(headline)s”. Choose another slug."
+                        )
+                        % {"headline": taken.article.headline}
+                    }
+                )
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             # "Publish" with no time means now (the constraint needs a time).
             self.publish_at = timezone.now()
