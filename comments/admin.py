@@ -312,7 +312,7 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html(
             "{} <small>({})</small><br><small>{}</small>",
             len(reports),
-            _("weight %(weight)s") % {"weight": weight},
+            _("weight %(weight)s") % {"weight": services.number_text(weight)},
             ", ".join(
                 f"{label} ×{n}" if n > 1 else label for label, n in reasons.items()
             ),
@@ -439,15 +439,15 @@ class CommentAdmin(admin.ModelAdmin):
     def ban_commenters(self, request, queryset):
         reason = self._reason(request, _("Banned in the moderation queue."))
         ban_ip = request.POST.get("ban_ip") in {"on", "true", "1"}
-        seen, bans, rejected = set(), 0, 0
+        seen, rejected = set(), 0
         for comment in queryset:
-            if not comment.author_email or comment.author_email in seen:
+            if not comment.author_email:
                 continue
             seen.add(comment.author_email)
+            # Idempotent: each comment may add its own IP address to the bans.
             outcome = services.commenter_ban(
                 comment=comment, actor=request.user, reason=reason, ban_ip=ban_ip
             )
-            bans += len(outcome.bans)
             rejected += outcome.rejected
         self.message_user(
             request,

@@ -410,6 +410,11 @@ class ReportOutcome:
         return {"": 200, "already": 200, "rate-limit": 429, "gone": 404}[self.refused]
 
 
+def number_text(value: Decimal) -> str:
+    """2.50 as "2.5" and 3.00 as "3", whatever the database returned."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def reporter_weight(reporter_key: str) -> Decimal:
     """How much a reader's report counts, from what became of their earlier ones."""
     record = dict(
@@ -494,7 +499,10 @@ def comment_report(
                 reason=_(
                     "Open reports weigh %(total)s; the threshold is %(threshold)s."
                 )
-                % {"total": total, "threshold": config.report_threshold},
+                % {
+                    "total": number_text(total),
+                    "threshold": number_text(config.report_threshold),
+                },
             )
             transaction.on_commit(notifications.notify_moderators)
     return ReportOutcome(report=report, hidden=hidden)
