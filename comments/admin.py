@@ -1,6 +1,7 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.core.serializers.json import DjangoJSONEncoder
@@ -266,7 +267,7 @@ class CommentAdmin(admin.ModelAdmin):
         refused = getattr(obj, "refused_so_far", 0)
         if not obj.author_email:
             return DASH
-        return _("%(approved)d approved · %(refused)d rejected or spam") % {
+        return _("%(approved)d approved · %(refused)d removed") % {
             "approved": approved,
             "refused": refused,
         }
@@ -276,7 +277,9 @@ class CommentAdmin(admin.ModelAdmin):
         url = obj.article.get_absolute_url()
         if obj.is_public:
             url = obj.get_absolute_url()
-        return format_html('<a href="{}">{}</a>', url, obj.article)
+        return format_html(
+            '<a href="{}">{}</a>', url, Truncator(obj.article.headline).chars(60)
+        )
 
     @admin.display(description=_("in reply to"))
     def parent_link(self, obj):
@@ -685,6 +688,19 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("rules, in the order they run"))
     def rules_in_order(self, obj):
-        return format_html_join(
+        rules = format_html_join(
             " → ", "<code>{}</code>", ((name,) for name in RULE_NAMES)
+        )
+        return format_html(
+            "{}<br><small>{}</small>",
+            rules,
+            _(
+                "Comments close %(days)d days after publication (0: never) and "
+                "replies nest %(depth)d deep: these two are set per deployment "
+                "(COMMENTS_CLOSE_AFTER_DAYS, COMMENTS_MAX_DEPTH)."
+            )
+            % {
+                "days": settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS,
+                "depth": settings.NEWSROOM_COMMENTS_MAX_DEPTH,
+            },
         )

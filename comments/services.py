@@ -104,8 +104,6 @@ def comment_create(
         comment = Comment.objects.create(
             article=article,
             parent=parent,
-            root_id=(parent.root_id or parent.pk) if parent else None,
-            depth=parent.depth + 1 if parent else 1,
             author_name=submission.name,
             author_email=email,
             body=body.strip(),
@@ -443,7 +441,8 @@ def comment_report(
     comment from an address that already reported it is kept but weighs
     nothing (the same person in a fresh browser, most likely). When the open
     reports reach the threshold the comment leaves public view until a
-    moderator decides; a comment a moderator has already approved stays up.
+    moderator decides; a comment a moderator kept up despite earlier reports
+    stays up (and goes back in their queue).
     """
     if reason not in Report.Reason.values:
         raise ValueError(f"Unknown report reason {reason!r}.")
@@ -485,8 +484,10 @@ def comment_report(
         total = comment.reports.filter(outcome=Report.Outcome.OPEN).aggregate(
             total=Sum("weight")
         )["total"] or Decimal(0)
-        approved_by_person = comment.reviewed_at is not None
-        hidden = total >= config.report_threshold and not approved_by_person
+        # A moderator who already looked at reports and kept the comment up
+        # has decided; new reports queue it for them again but do not hide it.
+        cleared = comment.reports.filter(outcome=Report.Outcome.DISMISSED).exists()
+        hidden = total >= config.report_threshold and not cleared
         if hidden:
             comment.hidden_at = timezone.now()
             comment.save(update_fields=["hidden_at"])

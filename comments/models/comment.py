@@ -158,6 +158,13 @@ class Comment(models.Model):
 
     def save(self, *args, **kwargs):
         self.author_email = self.author_email.strip().lower()
+        # Depth and thread follow from the parent, however the row was made.
+        if self.parent_id is None:
+            self.depth, self.root_id = 1, None
+        else:
+            parent = self.parent
+            self.depth = parent.depth + 1
+            self.root_id = parent.root_id or parent.pk
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

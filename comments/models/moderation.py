@@ -82,7 +82,7 @@ class ModerationSettings(models.Model):
         _("reports per hour"),
         default=10,
         validators=[MinValueValidator(1)],
-        help_text=_("Per IP address."),
+        help_text=_("Per reader and per IP address."),
     )
     notify_moderators = models.BooleanField(
         _("email moderators"),

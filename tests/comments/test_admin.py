@@ -120,7 +120,7 @@ def test_the_queue_shows_article_history_reports_and_rule(client, moderator, art
     html = client.get(reverse(CHANGELIST)).content.decode()
 
     assert f'<a href="{article.get_absolute_url()}">{article.headline}</a>' in html
-    assert "2 approved · 1 rejected or spam" in html
+    assert "2 approved · 1 removed" in html
     assert "Sam<br><small>sam@example.org</small>" in html
     assert "2 <small>(weight 3)</small><br><small>Spam ×2</small>" in html
     assert (

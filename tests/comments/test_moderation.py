@@ -114,8 +114,8 @@ def test_deleting_logs_the_comment_and_its_replies_and_the_log_survives(
     moderator_user,
 ):
     top = CommentFactory()
-    reply = CommentFactory(article=top.article, parent=top, root=top, depth=2)
-    deep = CommentFactory(article=top.article, parent=reply, root=top, depth=3)
+    reply = CommentFactory(article=top.article, parent=top)
+    deep = CommentFactory(article=top.article, parent=reply)
 
     deleted = services.comment_delete(
         comment=top, actor=moderator_user, reason="Legal advice."
@@ -184,8 +184,6 @@ def test_approving_a_reply_emails_a_parent_who_asked_once(
     reply = CommentFactory(
         article=parent.article,
         parent=parent,
-        root=parent,
-        depth=2,
         status="pending",
         author_name="Takeshi",
     )

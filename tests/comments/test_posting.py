@@ -229,8 +229,8 @@ def test_a_reply_deeper_than_the_site_allows_joins_the_deepest_level(
 ):
     settings.NEWSROOM_COMMENTS_MAX_DEPTH = 3
     top = CommentFactory(article=article)
-    second = CommentFactory(article=article, parent=top, root=top, depth=2)
-    third = CommentFactory(article=article, parent=second, root=top, depth=3)
+    second = CommentFactory(article=article, parent=top)
+    third = CommentFactory(article=article, parent=second)
 
     post_comment(parent=str(third.pk))
 
@@ -241,7 +241,7 @@ def test_a_reply_deeper_than_the_site_allows_joins_the_deepest_level(
 def test_reply_links_stop_at_the_deepest_level(client, article, settings):
     settings.NEWSROOM_COMMENTS_MAX_DEPTH = 2
     top = CommentFactory(article=article)
-    second = CommentFactory(article=article, parent=top, root=top, depth=2)
+    second = CommentFactory(article=article, parent=top)
 
     html = client.get(article.get_absolute_url()).content.decode()
 

@@ -126,7 +126,21 @@ def test_reports_are_rate_limited(article, config):
     assert Report.objects.count() == 2
 
 
-def test_a_comment_a_moderator_approved_stays_up_but_stays_listed(
+def test_approval_of_a_held_comment_does_not_shield_it_from_reports(
+    comment, config, moderator
+):
+    held = CommentFactory(status="pending")
+    services.comment_approve(comment=held, actor=moderator)
+
+    for key in ("a", "b", "c"):
+        outcome = services.comment_report(
+            comment=held, reason="abuse", reporter_key=key
+        )
+
+    assert outcome.hidden is True
+
+
+def test_a_comment_kept_up_despite_reports_stays_up_but_stays_listed(
     comment, config, moderator
 ):
     ReportFactory(comment=comment)

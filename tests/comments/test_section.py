@@ -28,13 +28,7 @@ def shown_ids(html: str) -> list[int]:
 
 
 def reply(parent, **fields):
-    return CommentFactory(
-        article=parent.article,
-        parent=parent,
-        root_id=parent.root_id or parent.pk,
-        depth=parent.depth + 1,
-        **fields,
-    )
+    return CommentFactory(article=parent.article, parent=parent, **fields)
 
 
 def test_the_section_costs_one_query_however_long_the_discussion(article):
@@ -51,6 +45,20 @@ def test_the_section_costs_one_query_however_long_the_discussion(article):
 
     assert len(empty.captured_queries) == len(full.captured_queries) == 1
     assert len(shown_ids(html)) == 60
+
+
+def test_a_reply_knows_its_depth_and_thread_however_it_was_made(article):
+    top = CommentFactory(article=article)
+    answer = Comment.objects.create(
+        article=article, parent=top, body="By a script.", status="approved"
+    )
+    deeper = Comment.objects.create(
+        article=article, parent=answer, body="Deeper.", status="approved"
+    )
+
+    assert (answer.depth, answer.root_id) == (2, top.pk)
+    assert (deeper.depth, deeper.root_id) == (3, top.pk)
+    assert shown_ids(render_section(article)) == [top.pk, answer.pk, deeper.pk]
 
 
 def test_threads_are_oldest_first_with_replies_nested(article):
