@@ -95,6 +95,15 @@ def client_ip(request: HttpRequest) -> str | None:
         return None
 
 
+def address_block(ip: str) -> str:
+    """What rate limits count as one address: an IPv6 host usually holds a
+    whole /64 and can hop within it, so that is one reader there."""
+    address = ipaddress.ip_address(ip)
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def ip_digest(ip: str | None) -> str:
     """A keyed digest of an IP address, for keys and reports that outlive a day."""
     if not ip:

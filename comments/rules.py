@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import ratelimit
 from .models import Ban, Comment, ModerationSettings, ModerationWord
-from .readers import short_digest
+from .readers import address_block, short_digest
 from .text import count_links, normalise_for_comparison
 
 REFUSED = "refused"
@@ -116,7 +116,10 @@ class RateLimitRule(Rule):
         ):
             if sub.ip:
                 limits.append(
-                    (ratelimit.Limit("post-ip", count, seconds), short_digest(sub.ip))
+                    (
+                        ratelimit.Limit("post-ip", count, seconds),
+                        short_digest(address_block(sub.ip)),
+                    )
                 )
             limits.append(
                 (ratelimit.Limit("post-email", count, seconds), short_digest(sub.email))

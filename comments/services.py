@@ -26,7 +26,7 @@ from .models import (
     Report,
     email_digest,
 )
-from .readers import short_digest
+from .readers import address_block, short_digest
 from .rules import Decision, Submission, moderate
 
 # A report's weight: 1 for a reader with no record, half a point more for each
@@ -137,7 +137,9 @@ def _parent_within_depth(parent: Comment | None, max_depth: int) -> Comment | No
 
 
 def _log_refusal(*, decision: Decision, submission: Submission) -> None:
-    subject = short_digest(submission.ip or submission.email)
+    subject = short_digest(
+        address_block(submission.ip) if submission.ip else submission.email
+    )
     key = f"comments:refusal-logged:{decision.rule}:{subject}"
     if cache.add(key, 1, timeout=REFUSAL_LOG_SECONDS):
         _audit(

@@ -28,7 +28,13 @@ from .csrf import post_verified
 from .forms import CommentForm, ReportForm
 from .models import Comment, public_filter
 from .notifications import UNSUBSCRIBE_SALT
-from .readers import client_ip, ip_digest, reader_from_request, reader_set_cookie
+from .readers import (
+    address_block,
+    client_ip,
+    ip_digest,
+    reader_from_request,
+    reader_set_cookie,
+)
 from .rules import comments_open
 from .threads import Node, add_held, page_of, thread_page
 
@@ -249,6 +255,10 @@ def reader_state(request, article_id: int):
     )
 
 
+def _address_block(ip: str | None) -> str | None:
+    return address_block(ip) if ip else None
+
+
 def _reportable(comment_id: int) -> Comment:
     comment = get_object_or_404(
         Comment.objects.public().select_related("article"), pk=comment_id
@@ -297,7 +307,7 @@ def report(request, comment_id: int):
         reason=form.cleaned_data["reason"],
         note=form.cleaned_data["note"],
         reporter_key=reader.key,
-        ip_hash=ip_digest(client_ip(request)),
+        ip_hash=ip_digest(_address_block(client_ip(request))),
     )
     message = {
         "": _("Thank you. A moderator will look at this comment."),

@@ -114,6 +114,21 @@ def test_rate_limit_per_ip_and_per_email(article, config):
     assert stranger is None
 
 
+def test_an_ipv6_reader_cannot_hop_within_their_64(article, config):
+    rule = rules.RateLimitRule()
+    assert rule.check(submission(article, ip="2001:db8:1:2::1"), config) is None
+
+    hop = rule.check(
+        submission(article, ip="2001:db8:1:2:ffff::9", email="x@example.org"), config
+    )
+    neighbour = rule.check(
+        submission(article, ip="2001:db8:1:3::1", email="y@example.org"), config
+    )
+
+    assert hop.http_status == 429
+    assert neighbour is None
+
+
 def test_rate_limit_frees_its_slot_when_the_window_has_passed(article, config):
     config.rate_short_seconds = 1
     rule = rules.RateLimitRule()
