@@ -1,24 +1,27 @@
 """RSS 2.0 and Atom 1.0 feeds of published articles.
 
 One feed for the whole site and one per section, tag and author, each in both
-formats. Every link carries the canonical origin (``settings.NEWSROOM_SITE_URL``),
-never the host the request came in on, so a copy cached by a CDN or fetched
-under another name still points readers to the real site.
+formats, and one of corrections. Every link carries the canonical origin
+(``settings.NEWSROOM_SITE_URL``), never the host the request came in on, so a
+copy cached by a CDN or fetched under another name still points readers to the
+real site.
 """
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import escape
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from taggit.models import Tag
 
-from .models import Article, Author, Section
+from . import metadata
+from .corrections import public_corrections
+from .models import Article, Author, Correction, Section
 
 FEED_ITEMS = 30
 FEED_MAX_AGE = 300  # seconds; full HTTP caching comes with the caching issue
@@ -28,17 +31,21 @@ def _absolute(path: str) -> str:
     return settings.NEWSROOM_SITE_URL + path
 
 
-class LatestArticlesFeed(Feed):
-    """The newest published articles; subclasses narrow them to one object."""
-
-    feed_type = Rss201rev2Feed
-    url_name = "articles:feed"  # "-rss" or "-atom" is added from feed_type
-    item_guid_is_permalink = True
+class PublicFeed(Feed):
+    """A feed anyone may cache for a while."""
 
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
         return response
+
+
+class LatestArticlesFeed(PublicFeed):
+    """The newest published articles; subclasses narrow them to one object."""
+
+    feed_type = Rss201rev2Feed
+    url_name = "articles:feed"  # "-rss" or "-atom" is added from feed_type
+    item_guid_is_permalink = True
 
     # What the feed is about. ``obj`` is None here, the section, tag or author
     # in the subclasses.
@@ -75,10 +82,17 @@ class LatestArticlesFeed(Feed):
         return _absolute(reverse(f"{self.url_name}-{suffix}", kwargs=kwargs))
 
     def items(self, obj):
+        newest_correction = (
+            Correction.objects.public()
+            .filter(article=OuterRef("pk"))
+            .order_by("-published_at")
+            .values("published_at")[:1]
+        )
         return (
             self.articles(obj)
             .with_bylines()
             .prefetch_related("tags")
+            .annotate(corrected_at=Subquery(newest_correction))
             .defer("body")
             .order_by("-publish_at", "-pk")[:FEED_ITEMS]
         )
@@ -102,7 +116,8 @@ class LatestArticlesFeed(Feed):
         return article.publish_at
 
     def item_updateddate(self, article: Article):
-        return article.updated_at or article.publish_at
+        # The same rule as the page's dateModified: a correction is a change.
+        return metadata.date_modified(article, corrected_at=article.corrected_at)
 
     def item_author_name(self, article: Article) -> str | None:
         return ", ".join(author.name for author in article.byline_authors) or None
@@ -188,4 +203,73 @@ class AuthorFeed(ObjectFeed):
 
 
 class AuthorAtomFeed(AuthorFeed):
+    feed_type = Atom1Feed
+
+
+class CorrectionsFeed(PublicFeed):
+    """The newest corrections, clarifications and updates of published pieces.
+
+    Each item links to the corrected article's corrections and has an id of its
+    own, so a reader's feed shows a second correction of the same piece.
+    """
+
+    feed_type = Rss201rev2Feed
+    url_name = "articles:corrections-feed"
+    item_guid_is_permalink = True
+    titles = {
+        Correction.Kind.CORRECTION: gettext_noop("Correction to: %(headline)s"),
+        Correction.Kind.CLARIFICATION: gettext_noop("Clarification to: %(headline)s"),
+        Correction.Kind.UPDATE: gettext_noop("Update to: %(headline)s"),
+    }
+
+    def title(self) -> str:
+        return _("Corrections – %(site)s") % {"site": settings.NEWSROOM_SITE_NAME}
+
+    def description(self) -> str:
+        return _("Corrections, clarifications and updates from %(site)s") % {
+            "site": settings.NEWSROOM_SITE_NAME
+        }
+
+    def subtitle(self) -> str:
+        return self.description()
+
+    def author_name(self) -> str:
+        return settings.NEWSROOM_SITE_NAME
+
+    def link(self) -> str:
+        return _absolute(reverse("articles:corrections"))
+
+    def feed_url(self) -> str:
+        suffix = "atom" if issubclass(self.feed_type, Atom1Feed) else "rss"
+        return _absolute(reverse(f"{self.url_name}-{suffix}"))
+
+    def items(self):
+        return public_corrections()[:FEED_ITEMS]
+
+    def item_title(self, correction: Correction) -> str:
+        return _(self.titles[correction.kind]) % {
+            "headline": correction.article.headline
+        }
+
+    def item_description(self, correction: Correction) -> str:
+        # Plain text an editor typed, as the HTML both formats expect.
+        return linebreaks(correction.text, autoescape=True)
+
+    def item_link(self, correction: Correction) -> str:
+        return _absolute(correction.article.get_absolute_url()) + "#corrections"
+
+    def item_guid(self, correction: Correction) -> str:
+        # The correction's own place on the article page.
+        return _absolute(correction.article.get_absolute_url()) + (
+            f"#correction-{correction.pk}"
+        )
+
+    def item_pubdate(self, correction: Correction):
+        return correction.published_at
+
+    def item_updateddate(self, correction: Correction):
+        return correction.published_at
+
+
+class CorrectionsAtomFeed(CorrectionsFeed):
     feed_type = Atom1Feed

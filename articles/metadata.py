@@ -6,6 +6,8 @@ absolute on the canonical origin (``settings.NEWSROOM_SITE_URL``), so a copy
 served by a cache or a CDN names the same address whoever asked first.
 """
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Article, Author
+from .models import Article, Author, Correction
 
 FALLBACK_FORMATS = ("jpeg", "png")
 
@@ -75,14 +77,32 @@ def publisher() -> dict[str, Any]:
     }
 
 
-def article_jsonld(article: Article) -> dict[str, Any]:
+def date_modified(
+    article: Article,
+    corrections: Iterable[Correction] = (),
+    *,
+    corrected_at: datetime | None = None,
+) -> datetime | None:
+    """When the piece last changed for readers: the latest of its publication,
+    its last edit after publication and its newest public correction (from
+    ``corrections``, or ``corrected_at`` when a query worked that out)."""
+    dates = [article.publish_at, article.updated_at, corrected_at]
+    dates += [c.published_at for c in corrections if c.removed_at is None]
+    return max((date for date in dates if date is not None), default=None)
+
+
+def article_jsonld(
+    article: Article, corrections: Iterable[Correction] | None = None
+) -> dict[str, Any]:
+    """``corrections``: the article's public corrections, which move
+    ``dateModified``; the page passes the list it shows."""
     canonical = absolute_url(article.get_absolute_url())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.headline,
         "datePublished": _iso(article.publish_at),
-        "dateModified": _iso(article.updated_at or article.publish_at),
+        "dateModified": _iso(date_modified(article, corrections or ())),
         "author": [person(author) for author in article.byline_authors],
         "publisher": publisher(),
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import corrections, feeds, previews, views
 
 app_name = "articles"
 
@@ -38,4 +38,17 @@ urlpatterns = [
     path("tag/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
     path("author/<slug:slug>/rss/", feeds.AuthorFeed(), name="author-feed-rss"),
     path("author/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+    # Previews and corrections (issue 5).
+    path("preview/<str:token>/", previews.preview, name="preview"),
+    path("corrections/", corrections.CorrectionListView.as_view(), name="corrections"),
+    path(
+        "feeds/corrections/rss/",
+        feeds.CorrectionsFeed(),
+        name="corrections-feed-rss",
+    ),
+    path(
+        "feeds/corrections/atom/",
+        feeds.CorrectionsAtomFeed(),
+        name="corrections-feed-atom",
+    ),
 ]

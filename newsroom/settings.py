@@ -253,6 +253,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 NEWSROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# How long an editor's preview link of an unpublished piece works, in hours.
+NEWSROOM_PREVIEW_HOURS = env_int("PREVIEW_HOURS", 48)
+
 # Comments. The moderation policy (rules, thresholds, word lists, bans) lives
 # in the database and is edited in the admin; these are fixed per deployment.
 # - COMMENTS_THREADS_PER_PAGE: threads shown under an article before "more".

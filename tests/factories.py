@@ -5,7 +5,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from articles.models import Article, ArticleAuthor, Author, KeyTakeaway, Section
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Correction,
+    KeyTakeaway,
+    PreviewLink,
+    Section,
+)
 from comments.models import Comment
 
 
@@ -112,3 +120,24 @@ class ModerationWordFactory(factory.django.DjangoModelFactory):
 
     kind = "suspect"
     word = factory.Sequence(lambda n: f"word{n}")
+
+
+class PreviewLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PreviewLink
+
+    article = factory.SubFactory(
+        ArticleFactory, status=Article.Status.DRAFT, publish_at=None
+    )
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=48))
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    article = factory.SubFactory(ArticleFactory)
+    kind = Correction.Kind.CORRECTION
+    text = "An earlier version of this article misstated the date of the talks."
+    published_at = factory.LazyFunction(timezone.now)
