@@ -180,14 +180,7 @@ class BanRule(Rule):
         bans = Ban.objects.matching(email=sub.email, ip=sub.ip)
         if not bans:
             return None
-        ban = bans[0]
-        reason = _("Banned %(kind)s (ban #%(id)d).") % {
-            "kind": ban.get_kind_display().lower(),
-            "id": ban.pk,
-        }
-        if ban.reason:
-            reason = f"{reason} {ban.reason}"
-        return self.decide(Comment.Status.REJECTED, reason)
+        return self.decide(Comment.Status.REJECTED, bans[0].description)
 
 
 def _word_pattern(word: str) -> str:

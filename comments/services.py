@@ -338,12 +338,7 @@ def commenter_ban(
                 _audit(
                     comment=comment,
                     action=AuditEntry.Action.BANNED,
-                    reason=_("Banned %(kind)s (ban #%(id)d). %(reason)s")
-                    % {
-                        "kind": ban.get_kind_display().lower(),
-                        "id": ban.pk,
-                        "reason": reason,
-                    },
+                    reason=ban.description,
                     **_actor_fields(actor),
                 )
         rejected = 0
@@ -355,7 +350,7 @@ def commenter_ban(
                 rejected += comment_reject(
                     comment=held,
                     actor=actor,
-                    reason=_("Commenter banned. %(reason)s") % {"reason": reason},
+                    reason=f"{_('Commenter banned.')} {reason}".strip(),
                 )
     return BanOutcome(bans=bans, rejected=rejected)
 
@@ -371,12 +366,7 @@ def ban_save(*, ban: Ban, actor) -> Ban:
             _audit(
                 action=AuditEntry.Action.BANNED,
                 commenter_email=ban.value if ban.kind == Ban.Kind.EMAIL else "",
-                reason=_("Banned %(kind)s (ban #%(id)d). %(reason)s")
-                % {
-                    "kind": ban.get_kind_display().lower(),
-                    "id": ban.pk,
-                    "reason": ban.reason,
-                },
+                reason=ban.description,
                 **_actor_fields(actor),
             )
     return ban

@@ -156,7 +156,16 @@ def post(request, article_id: int):
     if not post_verified(request):
         return _form_page(request, article, form, parent=parent, confirm=True)
     if not valid:
-        return _form_page(request, article, form, parent=parent)
+        # On a closed article say so first: there is nothing to correct.
+        closed = not comments_open(article)
+        return _form_page(
+            request,
+            article,
+            form,
+            parent=parent,
+            status=403 if closed else 200,
+            refusal=_("Comments on this article are closed.") if closed else "",
+        )
 
     data = form.cleaned_data
     outcome = services.comment_create(
@@ -212,7 +221,7 @@ def _refusal_message(decision) -> str:
             "It looks as though you have already said that: the same comment "
             "is already posted here."
         )
-    return _("Comments on this article are closed. %(reason)s") % {
+    return _("Comments on this article are closed: %(reason)s") % {
         "reason": decision.reason
     }
 

@@ -239,6 +239,15 @@ class Ban(models.Model):
         self.value = self.normalised_value(self.kind, self.value)
         super().save(*args, **kwargs)
 
+    @property
+    def description(self) -> str:
+        """What a decision based on this ban says, for the audit log."""
+        said = _("Banned %(kind)s (ban #%(id)d).") % {
+            "kind": self.get_kind_display().lower(),
+            "id": self.pk,
+        }
+        return f"{said} {self.reason}".strip()
+
     @staticmethod
     def normalised_value(kind: str, value: str) -> str:
         value = value.strip()

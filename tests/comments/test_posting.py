@@ -196,9 +196,25 @@ def test_a_closed_article_shows_a_note_and_refuses_posts(client, post_comment):
     assert "An earlier comment stays visible." in page
     assert 'class="comment-reply"' not in page
     assert response.status_code == 403
-    assert "Comments on this article are closed." in response.content.decode()
+    assert (
+        "Comments on this article are closed: Comments are turned off for this "
+        "article." in response.content.decode()
+    )
     assert "Is there any sign of a mutual defence clause?" in response.content.decode()
     assert Comment.objects.count() == 1
+
+
+def test_a_closed_article_says_so_before_any_form_error(client, post_comment):
+    closed = ArticleFactory(allow_comments=False)
+
+    response = post_comment(target=closed, name="", body="Kept all the same.")
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Comments on this article are closed." in html
+    assert "Please tell us your name." not in html
+    assert "Kept all the same." in html
+    assert not Comment.objects.exists()
 
 
 def test_comments_close_after_the_configured_days(client, settings, post_comment):
