@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +15,8 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import presence, revisions, services
+from .admin_corrections import CorrectionInline
+from .admin_previews import PreviewLinksAdminMixin
 from .forms import ArticleAdminForm
 from .models import (
     Article,
@@ -120,7 +122,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -144,6 +146,7 @@ class ArticleAdmin(VersionAdmin):
         ArticleAuthorInline,
         KeyTakeawayInline,
         RelatedArticleInline,
+        CorrectionInline,
         ArticleTransitionInline,
     ]
     save_on_top = True
@@ -302,7 +305,9 @@ class ArticleAdmin(VersionAdmin):
     # Workflow endpoints ---------------------------------------------------------
 
     def transition_view(self, request, object_id, action):
-        article = get_object_or_404(Article, pk=object_id)
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
         if action not in TRANSITIONS:
             raise PermissionDenied
         publish_at = None

@@ -13,14 +13,12 @@ another.
 """
 
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,60 +27,11 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from comments.models import public_filter
-
-from . import metadata
-from .models import Article, Correction, KeyTakeaway, PreviewLink
-from .toc import MIN_HEADINGS, add_heading_anchors
+from .models import Article, PreviewLink
+from .pages import article_page_context, article_page_queryset
 
 SALT = "articles.preview-link"
-RELATED_COUNT = 4
 PREVIEW_PERMISSION = "articles.change_article"
-
-
-# The article page, for the public view and the preview alike.
-
-
-def article_page_queryset(articles: QuerySet[Article]) -> QuerySet[Article]:
-    """What the article page shows of ``articles``, prefetched: bylines,
-    section, tags, takeaways and the public comment count."""
-    return (
-        articles.with_bylines()
-        .annotate(comment_count=Count("comments", filter=public_filter("comments__")))
-        .prefetch_related(
-            "tags",
-            Prefetch(
-                "takeaways", queryset=KeyTakeaway.objects.order_by("position", "pk")
-            ),
-        )
-    )
-
-
-def article_page_context(article: Article) -> dict[str, Any]:
-    """The article page's context beyond the article itself.
-
-    Related posts come from ``published()`` whatever ``article`` is, so a
-    preview never names another unpublished piece.
-    """
-    body, headings = add_heading_anchors(article.body)
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    corrections = list(Correction.objects.public().filter(article=article))
-    return {
-        "article": article,
-        "body": body,
-        "toc": headings if len(headings) >= MIN_HEADINGS else [],
-        "related": Article.objects.published().related_to(
-            article, tag_ids=tag_ids, limit=RELATED_COUNT
-        ),
-        "lead_image": metadata.largest_image(article.lead_image_renditions),
-        "canonical_url": metadata.absolute_url(article.get_absolute_url()),
-        "corrections": corrections,
-        "date_modified": metadata.date_modified(article, corrections),
-        "jsonld": [
-            metadata.article_jsonld(article, corrections=corrections),
-            metadata.breadcrumbs_jsonld(article),
-        ],
-    }
 
 
 # Links.

@@ -1,7 +1,7 @@
 from itertools import groupby
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import F
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -17,12 +17,10 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from comments.models import public_filter
-
 from . import metadata
-from .models import Article, ArticlePath, Author, KeyTakeaway, Section
+from .models import Article, ArticlePath, Author, Section
+from .pages import article_page_context, article_page_queryset
 from .search import fallback_snippet, highlight, parse_query, search_articles
-from .toc import MIN_HEADINGS, add_heading_anchors
 
 PAGE_SIZE = 20
 # Deeper than this, readers use the date archive; the database never has to
@@ -192,22 +190,9 @@ class SearchView(TemplateView):
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
-    related_count = 4
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .with_bylines()
-            .annotate(
-                comment_count=Count("comments", filter=public_filter("comments__"))
-            )
-            .prefetch_related(
-                "tags",
-                Prefetch(
-                    "takeaways", queryset=KeyTakeaway.objects.order_by("position", "pk")
-                ),
-            )
-        )
+        return article_page_queryset(Article.objects.published())
 
     def get(self, request, *args, **kwargs):
         try:
@@ -246,20 +231,4 @@ class ArticleDetailView(DetailView):
         return None
 
     def get_context_data(self, **kwargs):
-        article = self.object
-        body, headings = add_heading_anchors(article.body)
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        return super().get_context_data(
-            body=body,
-            toc=headings if len(headings) >= MIN_HEADINGS else [],
-            related=Article.objects.published().related_to(
-                article, tag_ids=tag_ids, limit=self.related_count
-            ),
-            lead_image=metadata.largest_image(article.lead_image_renditions),
-            canonical_url=metadata.absolute_url(article.get_absolute_url()),
-            jsonld=[
-                metadata.article_jsonld(article),
-                metadata.breadcrumbs_jsonld(article),
-            ],
-            **kwargs,
-        )
+        return super().get_context_data(**article_page_context(self.object), **kwargs)

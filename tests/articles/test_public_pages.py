@@ -156,7 +156,7 @@ def test_lists_show_their_own_published_articles(client, report):
 def test_article_page_queries_do_not_grow_with_its_parts(
     client, report, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(7) as small:
+    with django_assert_max_num_queries(8) as small:
         client.get(report.get_absolute_url())
     for number in range(6):
         author = AuthorFactory()
