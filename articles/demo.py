@@ -119,6 +119,11 @@ REFERENCE = {
     ],
 }
 
+REFERENCE_CORRECTION = (
+    "An earlier version of this report said the fighter jet programme was shared "
+    "with France. Britain and Japan are building it with Italy."
+)
+
 ARTICLES = [
     {
         "slug": "what-the-reciprocal-access-agreement-allows",

@@ -59,3 +59,15 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError, match="known password"):
         call_command("seed_demo")
     assert not Article.objects.exists()
+
+
+def test_the_reference_report_carries_a_dated_correction(client):
+    call_command("seed_demo", force=True)
+    report = Article.objects.get(
+        slug="uk-considers-security-treaty-with-japan-as-quasi-ally"
+    )
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    assert report.corrections.public().count() == 1
+    assert "Britain and Japan are building it with Italy." in html

@@ -74,6 +74,7 @@ class Command(BaseCommand):
             created = self._articles(sections, authors)
             self._comments()
             users = self._users(password, authors)
+            self._corrections()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo newsroom ready: {created} new articles, "
@@ -164,6 +165,21 @@ class Command(BaseCommand):
                 },
             )
             made.append(comment)
+
+    def _corrections(self):
+        """The reference report carries one dated correction, as a live piece would."""
+        from articles.corrections import correction_add
+
+        article = Article.objects.get(slug=demo.REFERENCE["slug"])
+        if article.corrections.exists():
+            return
+        editor = get_user_model().objects.get(username="editor")
+        correction_add(
+            article=article,
+            kind="correction",
+            text=demo.REFERENCE_CORRECTION,
+            user=editor,
+        )
 
     def _users(self, password, authors):
         User = get_user_model()
