@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from newsroom import pagecache
+
 from . import presence, revisions, services
 from .admin_corrections import CorrectionInline
 from .admin_previews import PreviewLinksAdminMixin
@@ -301,6 +303,22 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
             # The revision link ends in the version's id; the compare form needs it.
             action["version_id"] = action["url"].rstrip("/").rsplit("/", 1)[-1]
         return response
+
+    def save_related(self, request, form, formsets, change):
+        """Tags and bylines change after the article row: lists they leave or
+        join are purged too."""
+        before = set()
+        if change:
+            before = {
+                f"list:tag:{pk}"
+                for pk in form.instance.tags.values_list("pk", flat=True)
+            }
+            before |= {
+                f"list:author:{pk}"
+                for pk in form.instance.bylines.values_list("author_id", flat=True)
+            }
+        super().save_related(request, form, formsets, change)
+        pagecache.purge(*before)
 
     # Workflow endpoints ---------------------------------------------------------
 

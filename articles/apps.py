@@ -14,3 +14,16 @@ class ArticlesConfig(AppConfig):
         # Pillow's own decompression-bomb limit, lowered to ours: some formats
         # (WebP) allocate their canvas inside Image.open, before our check.
         Image.MAX_IMAGE_PIXELS = settings.NEWSROOM_IMAGE_MAX_PIXELS
+
+        # taggit's Tag is not ours to give a save(); a renamed tag makes the
+        # pages that show it stale.
+        from django.db.models.signals import post_save
+        from taggit.models import Tag
+
+        post_save.connect(_tag_saved, sender=Tag, dispatch_uid="articles-tag-purge")
+
+
+def _tag_saved(sender, instance, **kwargs):
+    from newsroom.pagecache import purge
+
+    purge(f"tag:{instance.pk}", f"list:tag:{instance.pk}", "list:feeds")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
+from .cache import purge_article
 from .models import Article, Correction
 from .views import PublishedArticlesMixin
 
@@ -80,13 +81,15 @@ def correction_add(
         )
     published_at = published_at or timezone.now()
     correction_check(article=article, published_at=published_at)
-    return Correction.objects.create(
+    correction = Correction.objects.create(
         article=article,
         kind=kind,
         text=text,
         published_at=published_at,
         editor=user,
     )
+    purge_article(article)
+    return correction
 
 
 @transaction.atomic
@@ -112,6 +115,7 @@ def correction_remove(*, correction: Correction, user, reason: str) -> Correctio
     locked.removed_by = user
     locked.removal_reason = reason
     locked.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+    purge_article(locked.article)
     LogEntry.objects.log_actions(
         user_id=user.pk,
         queryset=[locked],

@@ -15,7 +15,6 @@ from .toc import MIN_HEADINGS, add_heading_anchors
 RELATED_COUNT = 4
 
 
-
 def article_page_queryset(articles: QuerySet[Article]) -> QuerySet[Article]:
     """What the article page shows of ``articles``, prefetched: bylines,
     section, tags, takeaways and the public comment count."""

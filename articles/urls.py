@@ -1,54 +1,93 @@
 from django.urls import path
 
+from newsroom.pagecache import public_page
+
 from . import corrections, feeds, previews, views
+from .cache import tagged
 
 app_name = "articles"
 
+
+def feed(view):
+    # Feeds and sitemaps show headlines, bylines, tags and sections of many
+    # pieces; any change to a published piece renews them.
+    return public_page(tagged(view, "list:feeds", "nav"))
+
+
+# Public pages are cached whole for anonymous readers (newsroom.pagecache).
 urlpatterns = [
-    path("", views.FrontPageView.as_view(), name="front-page"),
+    path("", public_page(views.FrontPageView.as_view()), name="front-page"),
     path(
         "news/<int:year>/<int:month>/<int:day>/<slug:slug>/",
-        views.ArticleDetailView.as_view(),
+        public_page(views.ArticleDetailView.as_view()),
         name="article-detail",
     ),
     path(
-        "section/<slug:slug>/", views.SectionDetailView.as_view(), name="section-detail"
+        "section/<slug:slug>/",
+        public_page(views.SectionDetailView.as_view()),
+        name="section-detail",
     ),
-    path("tag/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
-    path("author/<slug:slug>/", views.AuthorDetailView.as_view(), name="author-detail"),
+    path(
+        "tag/<slug:slug>/",
+        public_page(views.TagDetailView.as_view()),
+        name="tag-detail",
+    ),
+    path(
+        "author/<slug:slug>/",
+        public_page(views.AuthorDetailView.as_view()),
+        name="author-detail",
+    ),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("archive/<int:year>/", views.YearArchive.as_view(), name="archive-year"),
+    path(
+        "archive/<int:year>/",
+        public_page(views.YearArchive.as_view()),
+        name="archive-year",
+    ),
     path(
         "archive/<int:year>/<int:month>/",
-        views.MonthArchive.as_view(),
+        public_page(views.MonthArchive.as_view()),
         name="archive-month",
     ),
     path(
         "archive/<int:year>/<int:month>/<int:day>/",
-        views.DayArchive.as_view(),
+        public_page(views.DayArchive.as_view()),
         name="archive-day",
     ),
-    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
-    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
-    path("section/<slug:slug>/rss/", feeds.SectionFeed(), name="section-feed-rss"),
+    path("feeds/rss/", feed(feeds.LatestArticlesFeed()), name="feed-rss"),
+    path("feeds/atom/", feed(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
     path(
-        "section/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="section-feed-atom"
+        "section/<slug:slug>/rss/", feed(feeds.SectionFeed()), name="section-feed-rss"
     ),
-    path("tag/<slug:slug>/rss/", feeds.TagFeed(), name="tag-feed-rss"),
-    path("tag/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
-    path("author/<slug:slug>/rss/", feeds.AuthorFeed(), name="author-feed-rss"),
-    path("author/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
-    # Previews and corrections (issue 5).
+    path(
+        "section/<slug:slug>/atom/",
+        feed(feeds.SectionAtomFeed()),
+        name="section-feed-atom",
+    ),
+    path("tag/<slug:slug>/rss/", feed(feeds.TagFeed()), name="tag-feed-rss"),
+    path("tag/<slug:slug>/atom/", feed(feeds.TagAtomFeed()), name="tag-feed-atom"),
+    path("author/<slug:slug>/rss/", feed(feeds.AuthorFeed()), name="author-feed-rss"),
+    path(
+        "author/<slug:slug>/atom/",
+        feed(feeds.AuthorAtomFeed()),
+        name="author-feed-atom",
+    ),
+    # Previews are personal and never cached (see articles.previews).
     path("preview/<str:token>/", previews.preview, name="preview"),
-    path("corrections/", corrections.CorrectionListView.as_view(), name="corrections"),
+    path(
+        "corrections/",
+        public_page(
+            tagged(corrections.CorrectionListView.as_view(), "list:corrections", "nav")
+        ),
+        name="corrections",
+    ),
     path(
         "feeds/corrections/rss/",
-        feeds.CorrectionsFeed(),
+        public_page(tagged(feeds.CorrectionsFeed(), "list:corrections")),
         name="corrections-feed-rss",
     ),
     path(
         "feeds/corrections/atom/",
-        feeds.CorrectionsAtomFeed(),
+        public_page(tagged(feeds.CorrectionsAtomFeed(), "list:corrections")),
         name="corrections-feed-atom",
     ),
 ]

@@ -17,7 +17,9 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from . import metadata
+from newsroom.pagecache import add_tags
+
+from . import cache, metadata
 from .models import Article, ArticlePath, Author, Section
 from .pages import article_page_context, article_page_queryset
 from .search import fallback_snippet, highlight, parse_query, search_articles
@@ -61,11 +63,14 @@ class FrontPageView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        shown = list(context["articles"])
         if context["page_obj"].number == 1:
-            articles = list(context["articles"])
-            context["lead"] = articles[0] if articles else None
-            context["articles"] = articles[1:]
+            context["lead"] = shown[0] if shown else None
+            context["articles"] = shown[1:]
             context["section_blocks"] = self.section_blocks()
+            for _section, pieces in context["section_blocks"]:
+                shown.extend(pieces)
+        cache.list_page(self.request, "front", shown)
         return context
 
     def section_blocks(self):
@@ -102,7 +107,10 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
         return super().get_queryset().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.section, **kwargs)
+        context = super().get_context_data(section=self.section, **kwargs)
+        name = f"section:{self.section.pk}"
+        cache.list_page(self.request, name, context["articles"], name)
+        return context
 
 
 class TagDetailView(PublishedArticlesMixin, ListView):
@@ -115,7 +123,10 @@ class TagDetailView(PublishedArticlesMixin, ListView):
         return super().get_queryset().filter(tagged_items__tag=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        name = f"tag:{self.tag.pk}"
+        cache.list_page(self.request, name, context["articles"], name)
+        return context
 
 
 class AuthorDetailView(PublishedArticlesMixin, ListView):
@@ -126,11 +137,14 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
         return super().get_queryset().filter(bylines__author=self.author)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             author=self.author,
             jsonld=metadata.author_jsonld(self.author),
             **kwargs,
         )
+        name = f"author:{self.author.pk}"
+        cache.list_page(self.request, name, context["articles"], name)
+        return context
 
 
 class ArchiveMixin(PublishedArticlesMixin):
@@ -142,6 +156,11 @@ class ArchiveMixin(PublishedArticlesMixin):
     make_object_list = True
     month_format = "%m"
     template_name = "articles/archive.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cache.list_page(self.request, "archive", context["articles"])
+        return context
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):
@@ -202,6 +221,7 @@ class ArticleDetailView(DetailView):
         canonical = self.object.get_absolute_url()
         if request.path != canonical:
             # The slug names the piece; a wrong date in the path is a redirect.
+            add_tags(request, f"article:{self.object.pk}")
             return redirect(canonical, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
 
@@ -218,11 +238,13 @@ class ArticleDetailView(DetailView):
             .first()
         )
         if old is not None:
+            cache.article_page(request, old.article)
             return redirect(old.article.get_absolute_url(), permanent=True)
         withdrawn = Article.objects.filter(
             slug=self.kwargs["slug"], status=Article.Status.WITHDRAWN
         ).first()
         if withdrawn is not None:
+            add_tags(request, "nav", f"article:{withdrawn.pk}")
             response = render(
                 request, "articles/article_withdrawn.html", {"article": withdrawn}
             )
@@ -231,4 +253,8 @@ class ArticleDetailView(DetailView):
         return None
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**article_page_context(self.object), **kwargs)
+        context = super().get_context_data(
+            **article_page_context(self.object), **kwargs
+        )
+        cache.article_page(self.request, self.object, context["related"])
+        return context

@@ -17,6 +17,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from newsroom.pagecache import purge
+
 from . import notifications, ratelimit
 from .models import (
     AuditEntry,
@@ -39,6 +41,11 @@ REPORT_WEIGHT_MAX = Decimal("3")
 # Refusals are logged, but a flood of them from one address is not: at most
 # one entry per rule and address in this many seconds.
 REFUSAL_LOG_SECONDS = 60
+
+
+def _purge_pages(*article_ids: int) -> None:
+    """The cached pages that show these articles' comments, after commit."""
+    purge(*(f"comments:{article_id}" for article_id in article_ids))
 
 
 def _actor_fields(actor: AbstractBaseUser | None, via: str = "") -> dict:
@@ -126,6 +133,7 @@ def comment_create(
             transaction.on_commit(notifications.notify_moderators)
         elif comment.status == Comment.Status.APPROVED:
             _after_approval(comment)
+            _purge_pages(comment.article_id)
     return PostOutcome(decision=decision, comment=comment)
 
 
@@ -204,6 +212,7 @@ def comment_set_status(
         comment.save(
             update_fields=["status", "hidden_at", "reviewed_by", "reviewed_at"]
         )
+        _purge_pages(comment.article_id)
         if has_open_reports and status != Comment.Status.PENDING:
             open_reports.update(
                 outcome=Report.Outcome.DISMISSED
@@ -250,6 +259,7 @@ def comment_edit(*, comment: Comment, body: str, actor, reason: str = "") -> boo
             return False
         comment.body = body
         comment.save(update_fields=["body"])
+        _purge_pages(comment.article_id)
         _audit(
             comment=comment,
             action=AuditEntry.Action.EDITED,
@@ -281,6 +291,7 @@ def comment_delete(*, comment: Comment, actor, reason: str = "") -> int:
                 **_actor_fields(actor),
             )
         Comment.objects.filter(pk__in=[item.pk for item in doomed]).delete()
+        _purge_pages(comment.article_id)
     return len(doomed)
 
 
@@ -483,6 +494,7 @@ def comment_report(
         if hidden:
             comment.hidden_at = timezone.now()
             comment.save(update_fields=["hidden_at"])
+            _purge_pages(comment.article_id)
             _audit(
                 comment=comment,
                 action=AuditEntry.Action.HIDDEN,
@@ -585,6 +597,7 @@ def commenter_erase(*, email: str, actor=None, via: str = "") -> Erasure:
     with transaction.atomic():
         comments = Comment.objects.by_email(email)
         ids = list(comments.values_list("pk", flat=True))
+        _purge_pages(*set(comments.values_list("article_id", flat=True)))
         comments.update(
             author_name="",
             author_email="",

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETag from the body and 304 answers, for cached pages too.
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -252,6 +254,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 # What readers see as the publication's name, in titles, feeds and JSON-LD.
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 NEWSROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Whole public pages for anonymous readers (newsroom.pagecache): how long the
+# shared cache keeps one at most, and how long a browser may. Changes purge
+# exactly the pages they touch, so the first figure is a safety net.
+NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+NEWSROOM_BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
 
 # How long an editor's preview link of an unpublished piece works, in hours.
 NEWSROOM_PREVIEW_HOURS = env_int("PREVIEW_HOURS", 48)

@@ -7,10 +7,17 @@ from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from articles import sitemaps
+from articles.cache import tagged
 from articles.uploads import editor_upload
+from newsroom.pagecache import public_page
 
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
 admin.site.site_title = settings.NEWSROOM_SITE_NAME
+
+
+def sitemap_page(view):
+    return public_page(tagged(view, "list:sitemaps"))
+
 
 urlpatterns = [
     # CKEditor's uploads go through our own view, which checks images by
@@ -24,11 +31,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("", include("articles.urls")),
-    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap-index"),
+    path("sitemap.xml", sitemap_page(sitemaps.sitemap_index), name="sitemap-index"),
     path(
-        "sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"
+        "sitemap-<slug:section>.xml",
+        sitemap_page(sitemaps.sitemap_section),
+        name="sitemap-section",
     ),
-    path("news-sitemap.xml", sitemaps.news_sitemap, name="news-sitemap"),
+    path("news-sitemap.xml", sitemap_page(sitemaps.news_sitemap), name="news-sitemap"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
 ]
 

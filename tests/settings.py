@@ -13,3 +13,7 @@ from newsroom.settings import *  # noqa: F403
 
 # Hashing passwords slowly is the point in production and a waste in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Most tests change rows directly, inside a transaction that never commits (so
+# no purge runs); the page cache has its own tests, which turn it on.
+NEWSROOM_PAGE_CACHE = False

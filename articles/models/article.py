@@ -281,6 +281,10 @@ class Article(models.Model):
 
         update_search_vectors(Article.objects.filter(pk=self.pk))
         self._save_old_path()
+        if self.first_published_at is not None or self.status != self.Status.DRAFT:
+            from articles.cache import purge_article
+
+            purge_article(self, old_section_id=getattr(self, "_old_section_id", None))
 
     def get_absolute_url(self):
         when = timezone.localtime(self.publish_at or self.created_at or timezone.now())
@@ -293,6 +297,12 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def delete(self, *args, **kwargs):
+        from articles.cache import purge_article
+
+        purge_article(self)
+        return super().delete(*args, **kwargs)
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         expected = getattr(self, "_expected_version", None)
@@ -318,9 +328,13 @@ class Article(models.Model):
         """Keep the address a published piece had, if this save changes it."""
         before = (
             Article.objects.filter(pk=self.pk)
-            .values("slug", "publish_at", "created_at", "first_published_at")
+            .values(
+                "slug", "publish_at", "created_at", "first_published_at", "section_id"
+            )
             .first()
         )
+        if before is not None and before["section_id"] != self.section_id:
+            self._old_section_id = before["section_id"]
         if before is None or before["first_published_at"] is None:
             return
         old = Article(

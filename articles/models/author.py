@@ -49,6 +49,9 @@ class Author(models.Model):
         elif not self.photo:
             self.photo_renditions = []
         super().save(*args, **kwargs)
+        from newsroom.pagecache import purge
+
+        purge(f"author:{self.pk}", f"list:author:{self.pk}", "list:feeds")
 
     def get_absolute_url(self):
         return reverse("articles:author-detail", kwargs={"slug": self.slug})

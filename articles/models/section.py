@@ -27,5 +27,12 @@ class Section(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from newsroom.pagecache import purge
+
+        # The sections menu is on every page.
+        purge("nav", f"section:{self.pk}")
+
     def get_absolute_url(self):
         return reverse("articles:section-detail", kwargs={"slug": self.slug})

@@ -82,6 +82,13 @@ def _sync_orm_beside_playwright():
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    """Browser tests see what readers see: the page cache is on, and purges
+    run because these tests commit."""
+    settings.NEWSROOM_PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def _groups(transactional_db):
     """Live-server tests flush the database; the role groups come back here."""
     sync_groups(django_apps)
