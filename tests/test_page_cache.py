@@ -277,3 +277,20 @@ def test_an_unknown_query_string_is_not_cached(client, newsroom):
     response = client.get(url, {"utm_source": "x"})
 
     assert "X-Page-Cache" not in response
+
+
+def test_the_sections_menu_costs_no_query_and_follows_renames(
+    client, newsroom, commit, django_assert_max_num_queries
+):
+    url = newsroom["report"].get_absolute_url()
+    client.get(reverse("articles:front-page"))  # reads the menu once
+    with django_assert_max_num_queries(7):
+        client.get(url)  # a miss: the article page, the menu from the cache
+    section = newsroom["business"]
+    section.name = "Markets"
+
+    commit(section.save)
+
+    html = client.get(url).content.decode()
+    assert ">Markets</a>" in html
+    assert ">Business</a>" not in html

@@ -29,10 +29,23 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
+        self._menu_changed()
+
+    def get_absolute_url(self):
+        return reverse("articles:section-detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._menu_changed()
+        return result
+
+    def _menu_changed(self) -> None:
+        from django.core.cache import cache
+        from django.db import transaction
+
+        from newsroom.context_processors import NAV_KEY
         from newsroom.pagecache import purge
 
         # The sections menu is on every page.
         purge("nav", f"section:{self.pk}")
-
-    def get_absolute_url(self):
-        return reverse("articles:section-detail", kwargs={"slug": self.slug})
+        transaction.on_commit(lambda: cache.delete(NAV_KEY))
