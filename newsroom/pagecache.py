@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
@@ -220,6 +220,8 @@ def _store(key: str, request, response) -> None:
         ttl = max(1, min(ttl, int((until - timezone.now()).total_seconds()) + 1))
     if not response.has_header("Last-Modified"):
         response["Last-Modified"] = http_date()
+    # Hashed once here, not on every hit by ConditionalGetMiddleware.
+    set_response_etag(response)
     cdn_headers(response)
     entry = {
         "response": response,
