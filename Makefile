@@ -55,3 +55,20 @@ chromium:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles
+
+# The benchmark (issue 6): seeds a database of its own, serves it with gunicorn
+# on loopback and drives it with wrk; see README "Benchmark". BENCH_* variables
+# tune it (bench/config.py); DATABASE_URL and REDIS_URL switch to PostgreSQL
+# and Redis. Every process it starts is stopped when it ends, also on Ctrl-C.
+.PHONY: bench wrk
+bench: $(STAMP) wrk
+	$(BIN)/python -m bench
+
+# wrk, the load generator, from Debian.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; \
+	  fi; }

@@ -1,3 +1,5 @@
+import os
+
 from ckeditor_uploader import views as ckeditor_views
 from django.conf import settings
 from django.contrib import admin
@@ -49,3 +51,10 @@ if settings.SERVE_MEDIA:
             {"document_root": settings.MEDIA_ROOT},
         ),
     ]
+
+# The benchmark's framework floor (make bench): a view with no database, routed
+# only when NEWSROOM_BENCH is on (the harness sets it for its own server).
+if getattr(settings, "NEWSROOM_BENCH", os.environ.get("NEWSROOM_BENCH") == "1"):
+    from bench.views import minimal
+
+    urlpatterns += [path("bench/", minimal, name="bench-minimal")]

@@ -1,0 +1,225 @@
+"""
+``python -m bench`` (``make bench``): one whole run, start to finish.
+
+1. Pick the bench's own database (bench/database.py), migrate it, and seed
+   it with ``seed_bench`` unless it already holds exactly the requested data.
+2. Collect static files into a temporary STATIC_ROOT (whitenoise serves them).
+3. In this process: a staff session, the relaxed posting policy, the pages to
+   measure, their query counts and a profile of the uncached article page.
+4. Start gunicorn, wait until it answers, run each scenario with wrk, read
+   the workers' peak memory, stop gunicorn (always, also on Ctrl-C).
+5. Print the table, write bench/results.json and this setup's RESULTS.md.
+"""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import config as bench_config
+from bench import database, load, report
+from bench.server import Gunicorn, free_port
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def manage(*args: str, env: dict, timeout: int = 3600) -> None:
+    subprocess.run(
+        [sys.executable, str(PROJECT / "manage.py"), *args],
+        env=env,
+        cwd=PROJECT,
+        check=True,
+        timeout=timeout,
+    )
+
+
+def _terminate(signum, frame):  # SIGTERM/SIGHUP: unwind like Ctrl-C
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+    cfg = bench_config.from_env()
+    load.wrk_path()
+    db = database.select(cfg.db_name)
+    port = free_port()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as tmp:
+        tmp = Path(tmp)
+        env = database.environment(db, static_root=tmp / "static", port=port)
+        child_env = {**os.environ, **env}
+        os.environ.update(env)
+        server = Gunicorn(
+            port=port, workers=cfg.workers, env=child_env, log_path=tmp / "gunicorn.log"
+        )
+        try:
+            return _run(cfg, db, server, child_env, tmp, started)
+        except KeyboardInterrupt:
+            say("interrupted; stopping gunicorn")
+            return 130
+        finally:
+            server.stop()
+
+
+def _prepare_database(cfg, db, env, tmp) -> dict | None:
+    """Migrate and, when needed, seed; returns seeding figures if it seeded."""
+    database.ensure_exists(db)
+    say(f"database: {db.label} ({db.name})")
+    manage("migrate", "--noinput", "-v0", env=env, timeout=600)
+
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from bench.seed import Plan, existing_counts, still_open
+
+    wanted = Plan(cfg.articles, cfg.comments_per_article, cfg.hot_comments).expected()
+    have = existing_counts()
+    if have == wanted and still_open() and not cfg.reseed:
+        say(f"reusing the seeded data: {have['articles']:,} articles")
+        return None
+    connections.close_all()
+    say(f"seeding {cfg.articles:,} articles afresh (had {have['articles']:,})")
+    database.recreate(db)
+    manage("migrate", "--noinput", "-v0", env=env, timeout=600)
+    stats_path = tmp / "seed.json"
+    manage(
+        "seed_bench",
+        f"--articles={cfg.articles}",
+        f"--comments-per-article={cfg.comments_per_article}",
+        f"--hot-comments={cfg.hot_comments}",
+        f"--stats={stats_path}",
+        env=env,
+    )
+    import json
+
+    stats = json.loads(stats_path.read_text())
+    stats["batch_size"] = 1000
+    return stats
+
+
+def _run(cfg, db, server: Gunicorn, env: dict, tmp: Path, started: float) -> int:
+    seed = _prepare_database(cfg, db, env, tmp)
+
+    say("collecting static files")
+    manage("collectstatic", "--noinput", "-v0", env=env, timeout=600)
+
+    from bench import measure, posting, scenarios
+    from bench.seed import existing_counts
+
+    cookie = scenarios.staff_cookie()
+    policy = posting.relax_policy()
+    targets = scenarios.find_targets()
+    plan = scenarios.build(
+        targets, uncached_mode=cfg.uncached, cookie=cookie, hot=cfg.hot_comments
+    )
+    if cfg.only:
+        plan = [s for s in plan if s.name in cfg.only or s.kind in {"static"}]
+
+    say("counting queries through the test client")
+    queries = {s.name: measure.page_queries(s) for s in plan}
+    bad = {name: q["status"] for name, q in queries.items() if q["status"] >= 400}
+    if bad:
+        raise SystemExit(f"Some scenarios do not answer successfully: {bad}")
+    say("profiling the uncached article page")
+    profile = measure.profile(targets.article)
+    data = existing_counts()
+
+    version = database.server_version() + (
+        f" + {database.redis_version(db.redis_url)}" if db.redis_url else ""
+    )
+    machine_before = report.machine(version)
+    say(f"starting gunicorn ({cfg.workers} workers) on {server.base_url}")
+    server.start()
+    server.wait_ready("/bench/")
+    results = []
+    for scenario in plan:
+        say(f"{scenario.name}: {scenario.path}")
+        if scenario.kind == "post":
+            work = posting.load(
+                base_url=server.base_url,
+                post_path=scenario.path,
+                reader_path=f"/comments/{targets.post_target_id}/reader/",
+                writers=cfg.writers,
+                duration=cfg.duration,
+            )
+        else:
+            work = load.Load(
+                url=server.base_url + scenario.path,
+                duration=cfg.duration,
+                threads=cfg.threads,
+                connections=cfg.connections,
+                headers=scenario.headers,
+            )
+        if cfg.warmup and scenario.kind != "post":
+            load.run(load.Load(**{**work.__dict__, "duration": cfg.warmup}))
+        figures = load.run(work)
+        # Requests still queued behind wrk's connections finish first.
+        server.wait_ready("/bench/", timeout=180)
+        result = {
+            "name": scenario.name,
+            "label": scenario.label,
+            "path": scenario.path,
+            "kind": scenario.kind,
+            "variant": scenario.variant,
+            **figures,
+            **queries[scenario.name],
+        }
+        if scenario.kind == "post":
+            seconds = figures["duration_us"] / 1e6
+            result["accepted_per_s"] = figures["accepted"] / seconds
+            result["error_count"] = (
+                figures["requests"]
+                - figures["accepted"]
+                + (figures["errors"] - figures["status_errors"])
+            )
+        results.append(result)
+    rss = server.peak_rss()
+    if server.process.poll() is not None:
+        raise RuntimeError(f"gunicorn died during the run:\n{server.log_tail()}")
+    server.stop()
+
+    run = {
+        "setup": db.label,
+        "key": db.key,
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_before,
+        "load_after": report.machine(version)["load_average"],
+        "config": {
+            **cfg.__dict__,
+            "only": list(cfg.only),
+        },
+        "data": data,
+        "seed": seed,
+        "policy": policy,
+        "results": results,
+        "rss": rss,
+        "profile": profile,
+        "seconds": round(time.monotonic() - started),
+    }
+    run["targets"] = report.targets(results, vendor=db.vendor, seed=seed)
+    print()
+    print(report.text_table(results))
+    print()
+    for check in run["targets"]:
+        print(f"  {check['verdict']:>6}  {check['target']}: {check['measured']}")
+    workers = ", ".join(f"{v:.0f} MiB" for v in rss["workers_mib"])
+    print(f"\n  peak RSS per worker: {workers}")
+    report.write_json(run)
+    if not cfg.only:
+        report.update_markdown(run)
+        say(f"wrote {report.RESULTS_JSON.name} and {report.RESULTS_MD.name}")
+    else:
+        say(f"wrote {report.RESULTS_JSON.name} (partial run: RESULTS.md untouched)")
+    say(f"done in {run['seconds']} s")
+    return 0
