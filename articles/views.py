@@ -6,6 +6,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import (
     DayArchiveView,
@@ -30,6 +31,16 @@ PAGE_SIZE = 20
 MAX_PAGES = 100
 
 
+class BoundedPaginator(Paginator):
+    """Counts at most MAX_PAGES pages of rows: COUNT(*) over a huge section
+    or author costs as much as reading it, and nobody pages past the bound."""
+
+    @cached_property
+    def count(self) -> int:
+        bound = self.per_page * MAX_PAGES
+        return self.object_list[:bound].count()
+
+
 class PublishedArticlesMixin:
     """Every public list starts from ``Article.objects.published()``.
 
@@ -39,6 +50,7 @@ class PublishedArticlesMixin:
     """
 
     paginate_by = PAGE_SIZE
+    paginator_class = BoundedPaginator
     context_object_name = "articles"
 
     def get_queryset(self):
@@ -183,7 +195,7 @@ class SearchView(TemplateView):
         context = super().get_context_data(query=query, **kwargs)
         if query.problem or not query.terms:
             return context
-        paginator = Paginator(search_articles(query), PAGE_SIZE)
+        paginator = BoundedPaginator(search_articles(query), PAGE_SIZE)
         number = self.request.GET.get("page") or 1
         try:
             if int(number) > MAX_PAGES:

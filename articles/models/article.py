@@ -4,7 +4,7 @@ from ckeditor_uploader.fields import RichTextUploadingField
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -52,30 +52,33 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, *, tag_ids, limit=4):
         """Related posts: the editor's picks in their order, then the newest
-        pieces sharing the most tags; never the article itself. One query.
+        pieces sharing the most tags; never the article itself.
 
         Call it on ``published()`` so only what readers may see is offered.
+        Two queries: the candidates' ids (the picks, and a bounded window of
+        the newest pieces carrying any of these tags, so a tag on 30,000
+        pieces costs no more than a tag on 30), then those candidates ranked.
+        An ``IN`` list of ids lets both databases use the primary key; an
+        ``OR`` of two subqueries made PostgreSQL scan the whole table.
         """
-        links = RelatedArticle.objects.filter(from_article=article)
-        picks = links.filter(to_article=models.OuterRef("pk")).values("position")[:1]
-        shares_a_tag = Q(tagged_items__tag_id__in=tag_ids)
-        # Candidates: the picks, and the newest pieces carrying any of these
-        # tags (a bounded window: a tag on 30,000 pieces costs no more than a
-        # tag on 30). Only candidates are grouped and counted.
-        recent_sharing = (
-            TaggedArticle.objects.filter(tag_id__in=tag_ids)
-            .exclude(content_object_id=article.pk)
-            .order_by("-content_object_id")
-            .values("content_object_id")[:RELATED_WINDOW]
+        picks, sharing = _related_candidates(article.pk, tag_ids)
+        candidates = (set(picks) | set(sharing)) - {article.pk}
+        if not candidates:
+            return self.none()
+        pick_order = models.Case(
+            *(models.When(pk=pk, then=models.Value(pos)) for pk, pos in picks.items()),
+            default=None,
+            output_field=models.IntegerField(),
         )
         return (
-            self.filter(
-                Q(pk__in=links.values("to_article_id")) | Q(pk__in=recent_sharing)
-            )
-            .exclude(pk=article.pk)
+            self.filter(pk__in=candidates)
             .annotate(
-                pick=models.Subquery(picks),
-                shared=models.Count("tagged_items", filter=shares_a_tag, distinct=True),
+                pick=pick_order,
+                shared=models.Count(
+                    "tagged_items",
+                    filter=Q(tagged_items__tag_id__in=tag_ids),
+                    distinct=True,
+                ),
             )
             .select_related("section")
             .order_by(
@@ -91,6 +94,35 @@ class ArticleQuerySet(models.QuerySet):
                 queryset=ArticleAuthor.objects.select_related("author"),
             )
         )
+
+
+def _related_candidates(article_id: int, tag_ids) -> tuple[dict[int, int], list[int]]:
+    """One query for the editor's picks (with their order) and the newest
+    pieces carrying any of ``tag_ids`` (at most RELATED_WINDOW)."""
+    links = RelatedArticle._meta.db_table
+    tagged = TaggedArticle._meta.db_table
+    sql = f"SELECT to_article_id, position FROM {links} WHERE from_article_id = %s"
+    params: list = [article_id]
+    tag_ids = [int(tag_id) for tag_id in tag_ids]
+    if tag_ids:
+        marks = ", ".join(["%s"] * len(tag_ids))
+        sql += (
+            f" UNION ALL SELECT content_object_id, NULL FROM ("
+            f"SELECT content_object_id FROM {tagged} WHERE tag_id IN ({marks})"
+            f" AND content_object_id <> %s ORDER BY content_object_id DESC"
+            f" LIMIT %s) recent"
+        )
+        params += [*tag_ids, article_id, RELATED_WINDOW]
+    picks: dict[int, int] = {}
+    sharing: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, position in cursor.fetchall():
+            if position is None:
+                sharing.append(pk)
+            else:
+                picks.setdefault(pk, position)
+    return picks, sharing
 
 
 class Article(models.Model):
