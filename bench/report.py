@@ -250,7 +250,12 @@ def section(run: dict) -> str:
     ]
     if seed:
         lines.append(
-            f"Seeding: {seed['seconds']:.0f} s, peak RSS "
+            (
+                "Seeding (by an earlier run; this one reused the data)"
+                if seed.get("reused")
+                else "Seeding"
+            )
+            + f": {seed['seconds']:.0f} s, peak RSS "
             f"{seed['peak_rss_mib']:.0f} MiB (batches of "
             f"{seed.get('batch_size', 1000):,} articles)."
         )

@@ -89,6 +89,7 @@ class Command(BaseCommand):
         stats = {
             **made,
             "seconds": round(elapsed, 1),
+            "batch_size": options["batch_size"],
             "peak_rss_mib": round(peak_rss_mib(), 1),
             "database": connection.vendor,
         }
