@@ -51,7 +51,12 @@ class ThreadPage:
 
 
 def _heads(article):
-    public_parent = Comment.objects.public().filter(pk=OuterRef("parent_id"))
+    # A reply's parent is always of the same article; saying so keeps
+    # PostgreSQL's anti-join inside this article's comments instead of
+    # hashing the whole table (52 ms on the bench's viral article).
+    public_parent = Comment.objects.public().filter(
+        article=article, pk=OuterRef("parent_id")
+    )
     return (
         Comment.objects.public()
         .filter(article=article)
