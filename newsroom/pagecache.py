@@ -73,11 +73,7 @@ def limit_lifetime(request, until) -> None:
 
 def _generations(tags: Iterable[str]) -> dict[str, int]:
     tags = sorted(tags)
-    try:
-        found = cache.get_many([TAG_PREFIX + tag for tag in tags])
-    except Exception:  # a cache outage degrades to uncached pages
-        logger.warning("page cache unavailable", exc_info=True)
-        raise
+    found = cache.get_many([TAG_PREFIX + tag for tag in tags])
     return {tag: found.get(TAG_PREFIX + tag, 0) for tag in tags}
 
 
@@ -183,7 +179,8 @@ def public_page(view):
             return view(request, *args, **kwargs)
         try:
             hit = _lookup(key)
-        except Exception:
+        except Exception:  # a cache outage degrades to live pages, logged
+            logger.warning("page cache unavailable", exc_info=True)
             hit = None
             key = None  # the cache is down: serve live, do not try to store
         if hit is not None:

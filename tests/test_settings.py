@@ -86,3 +86,18 @@ def test_redis_url_selects_django_redis_cache():
 
     assert with_redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
     assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_manage_py_says_what_is_missing_in_one_line():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean_env(DEBUG="false"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("Configuration error: SECRET_KEY is not set.")
+    assert "Traceback" not in result.stderr

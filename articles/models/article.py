@@ -393,10 +393,11 @@ class Article(models.Model):
         old = getattr(self, "_pending_old_path", None)
         self._pending_old_path = None
         current = self.get_absolute_url()
+        if not old or old == current:
+            return  # the address did not change: nothing to record or revive
         # Coming back to an address it had makes that address live again.
         ArticlePath.objects.filter(article=self, path=current).delete()
-        if old and old != current:
-            ArticlePath.objects.get_or_create(path=old, defaults={"article": self})
+        ArticlePath.objects.get_or_create(path=old, defaults={"article": self})
 
     def clean(self):
         from .workflow import ArticlePath
