@@ -4,9 +4,7 @@ The article page's data, for the public view and the editors' preview alike.
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
-
-from comments.models import public_filter
+from django.db.models import Prefetch, QuerySet
 
 from . import metadata
 from .models import Article, Correction, KeyTakeaway
@@ -17,16 +15,10 @@ RELATED_COUNT = 4
 
 def article_page_queryset(articles: QuerySet[Article]) -> QuerySet[Article]:
     """What the article page shows of ``articles``, prefetched: bylines,
-    section, tags, takeaways and the public comment count."""
-    return (
-        articles.with_bylines()
-        .annotate(comment_count=Count("comments", filter=public_filter("comments__")))
-        .prefetch_related(
-            "tags",
-            Prefetch(
-                "takeaways", queryset=KeyTakeaway.objects.order_by("position", "pk")
-            ),
-        )
+    section, tags and takeaways (the comment count is a column)."""
+    return articles.with_bylines().prefetch_related(
+        "tags",
+        Prefetch("takeaways", queryset=KeyTakeaway.objects.order_by("position", "pk")),
     )
 
 

@@ -37,7 +37,7 @@ if not reversion.is_registered(Article):
         Article,
         follow=("bylines", "takeaways", "related_links", "tagged_items"),
         # The version counter and the search vector are bookkeeping, not content.
-        exclude=("version", "search_vector"),
+        exclude=("version", "search_vector", "comment_count"),
     )
 
 TEXT_FIELDS = [

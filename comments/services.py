@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from newsroom.pagecache import purge
 
-from . import notifications, ratelimit
+from . import counts, notifications, ratelimit
 from .models import (
     AuditEntry,
     Ban,
@@ -46,6 +46,13 @@ REFUSAL_LOG_SECONDS = 60
 def _purge_pages(*article_ids: int) -> None:
     """The cached pages that show these articles' comments, after commit."""
     purge(*(f"comments:{article_id}" for article_id in article_ids))
+
+
+def _public_changed(*article_ids: int) -> None:
+    """What readers see under these articles changed: store the new counts
+    in this transaction, and purge the cached pages after it commits."""
+    counts.recount(*article_ids)
+    _purge_pages(*article_ids)
 
 
 def _actor_fields(actor: AbstractBaseUser | None, via: str = "") -> dict:
@@ -133,8 +140,21 @@ def comment_create(
             transaction.on_commit(notifications.notify_moderators)
         elif comment.status == Comment.Status.APPROVED:
             _after_approval(comment)
-            _purge_pages(comment.article_id)
+            _public_changed(comment.article_id)
     return PostOutcome(decision=decision, comment=comment)
+
+
+def comment_counts_repair(*, dry_run: bool = False) -> list[tuple[int, int, int]]:
+    """Put right every article whose stored comment count disagrees with its
+    rows (after an import, a fixture, a hand edit). Returns (article id,
+    stored, true count) for each one found; ``dry_run`` only reports."""
+    wrong = counts.drifted()
+    if wrong and not dry_run:
+        ids = [pk for pk, _stored, _actual in wrong]
+        for start in range(0, len(ids), 500):
+            with transaction.atomic():
+                _public_changed(*ids[start : start + 500])
+    return wrong
 
 
 def _parent_within_depth(parent: Comment | None, max_depth: int) -> Comment | None:
@@ -205,6 +225,7 @@ def comment_set_status(
         ):
             return False
         from_status = comment.status
+        was_public = comment.is_public
         comment.status = status
         comment.hidden_at = None
         comment.reviewed_by = actor
@@ -212,7 +233,8 @@ def comment_set_status(
         comment.save(
             update_fields=["status", "hidden_at", "reviewed_by", "reviewed_at"]
         )
-        _purge_pages(comment.article_id)
+        if was_public or comment.is_public:
+            _public_changed(comment.article_id)
         if has_open_reports and status != Comment.Status.PENDING:
             open_reports.update(
                 outcome=Report.Outcome.DISMISSED
@@ -291,7 +313,7 @@ def comment_delete(*, comment: Comment, actor, reason: str = "") -> int:
                 **_actor_fields(actor),
             )
         Comment.objects.filter(pk__in=[item.pk for item in doomed]).delete()
-        _purge_pages(comment.article_id)
+        _public_changed(comment.article_id)
     return len(doomed)
 
 
@@ -494,7 +516,7 @@ def comment_report(
         if hidden:
             comment.hidden_at = timezone.now()
             comment.save(update_fields=["hidden_at"])
-            _purge_pages(comment.article_id)
+            _public_changed(comment.article_id)
             _audit(
                 comment=comment,
                 action=AuditEntry.Action.HIDDEN,

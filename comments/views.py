@@ -127,7 +127,7 @@ def discussion(request, article_id: int):
             "max_depth": settings.NEWSROOM_COMMENTS_MAX_DEPTH,
             "form": CommentForm(article=article),
             "report_form": ReportForm(),
-            "comment_count": Comment.objects.public().filter(article=article).count(),
+            "comment_count": article.comment_count,
         },
     )
     return _private(response)

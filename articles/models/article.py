@@ -243,6 +243,12 @@ class Article(models.Model):
         related_name="+",
     )
     allow_comments = models.BooleanField(_("allow comments"), default=True)
+    # Approved, visible comments: kept by comments.counts in the transaction of
+    # every moderation decision, never written by Article.save (see _do_update);
+    # `manage.py repair_comment_counts` recounts from the rows.
+    comment_count = models.PositiveIntegerField(
+        _("comments"), default=0, editable=False
+    )
     reading_time = models.PositiveSmallIntegerField(
         _("reading time (minutes)"), default=1, editable=False
     )
@@ -348,6 +354,9 @@ class Article(models.Model):
         return super().delete(*args, **kwargs)
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        # The comment count belongs to comments.counts: a copy loaded before a
+        # reader's comment was approved must not write its stale count back.
+        values = [value for value in values if value[0].name != "comment_count"]
         expected = getattr(self, "_expected_version", None)
         if expected is None:
             # Raw saves (fixtures, restoring a revision) leave the version be.

@@ -4,7 +4,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from comments.forms import CommentForm, ReportForm
-from comments.models import Comment
 from comments.rules import comments_open
 from comments.text import render_comment
 from comments.threads import thread_page
@@ -36,19 +35,16 @@ def comment_section(article):
     The same HTML for every reader, so the page can be cached whole: no CSRF
     token, no held comments; comments.js fetches those from the reader's own
     uncached endpoint. One query, however long the discussion (none for the
-    count, which the article view annotates with ``public_filter``).
+    count, which is a column of the article kept by comments.counts).
     """
     page = thread_page(
         article, number=1, per_page=settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE
     )
-    count = getattr(article, "comment_count", None)
-    if count is None:
-        count = Comment.objects.public().filter(article=article).count()
     is_open = comments_open(article)
     return {
         "article": article,
         "page": page,
-        "comment_count": count,
+        "comment_count": article.comment_count,
         "open": is_open,
         "closed_note": "" if is_open else closed_note(article),
         "max_depth": settings.NEWSROOM_COMMENTS_MAX_DEPTH,

@@ -170,14 +170,15 @@ def test_posting_and_approving_at_once_keeps_the_count_exact(shared_database, ca
     results, seconds = in_threads(12, work)
 
     approvals = sum(results)
-    count, logged = in_a_thread(
+    count, stored, logged = in_a_thread(
         lambda: (
             Comment.objects.public().filter(article=article).count(),
+            type(article).objects.get(pk=article.pk).comment_count,
             AuditEntry.objects.filter(action="moderated").count(),
         )
     )
     assert approvals == logged == 30  # each held comment approved exactly once
-    assert count == 30 + 8 * 5
+    assert count == stored == 30 + 8 * 5
     figures(
         capsys,
         f"{where}: 40 posts and 4 moderators approving 30 comments at once in "

@@ -1,0 +1,77 @@
+"""
+The public comment count stored on each article.
+
+Every page that shows "12 comments" reads ``Article.comment_count``, so no
+page counts rows. The services call ``recount`` inside the transaction of
+every decision that changes what readers see (an approved post, a moderator's
+decision, a deletion, reports taking a comment out of view), so the stored
+number commits or rolls back with the decision itself.
+
+``recount`` counts the rows rather than adding one: a count cannot drift,
+whatever path changed the rows. On PostgreSQL it first takes the article
+row's lock (``FOR NO KEY UPDATE``, which does not conflict with the key-share
+lock the new comment's foreign key holds), so two decisions on one article
+are counted one after the other and the second sees the first; each statement
+under READ COMMITTED reads what has committed before it started. SQLite runs
+one writer at a time anyway.
+
+Rows written around the services (imports, fixtures, a restored backup from
+elsewhere) are put right by ``manage.py repair_comment_counts``.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from articles.models import Article
+
+from .models import Comment
+
+
+def _public_count():
+    return Coalesce(
+        Subquery(
+            Comment.objects.public()
+            .filter(article=OuterRef("pk"))
+            .order_by()
+            .values("article")
+            .annotate(count=Count("pk"))
+            .values("count")
+        ),
+        Value(0),
+    )
+
+
+def recount(*article_ids: int) -> None:
+    """Store the public comment count of these articles, from their rows.
+
+    Call it inside the transaction that changed the comments."""
+    ids = sorted({pk for pk in article_ids if pk})
+    if not ids:
+        return
+    with transaction.atomic(savepoint=False):
+        if connection.features.has_select_for_update:
+            list(
+                Article.objects.select_for_update(no_key=True)
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        Article.objects.filter(pk__in=ids).update(comment_count=_public_count())
+
+
+def drifted(article_ids: Iterable[int] | None = None) -> list[tuple[int, int, int]]:
+    """(article id, stored count, true count) for every article that is wrong."""
+    articles = Article.objects.all()
+    if article_ids is not None:
+        articles = articles.filter(pk__in=list(article_ids))
+    return [
+        (pk, stored, actual)
+        for pk, stored, actual in articles.annotate(actual=_public_count())
+        .order_by("pk")
+        .values_list("pk", "comment_count", "actual")
+        .iterator(chunk_size=2000)
+        if stored != actual
+    ]
