@@ -10,7 +10,9 @@ bumps the generation of exactly the tags it touches, after its transaction
 commits; a stored page whose tags moved on is rendered again on the next
 request. No page is deleted by pattern and nothing lives in process memory.
 
-A hit costs two cache reads (the page and its tags' generations) and no SQL.
+A hit costs two cache reads (the page and its tags' generations) and no SQL,
+and is answered by ``PageCacheMiddleware`` before sessions, CSRF, auth or URL
+routing run.
 Requests with a session cookie (staff) always get a live page; so do
 non-GET requests and responses that set cookies or are marked private.
 Pages that list published articles live no longer than the next scheduled
@@ -19,20 +21,29 @@ publication, so a scheduled piece appears on time in cached lists too.
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, set_response_etag
-from django.utils.http import http_date
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    set_response_etag,
+)
+from django.utils.http import http_date, parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "page:v1:"
+KEY_PREFIX = "page:v2:"
 TAG_PREFIX = "tag:v1:"
+# Moves on with every purge. A page stored at the current epoch cannot have
+# been purged since, so a hit checks one number instead of each of its tags.
+EPOCH_KEY = "page:v2:epoch"
 ALLOWED_QUERY = {"page"}
 
 
@@ -84,15 +95,16 @@ def purge(*tags: str) -> None:
         return
 
     def bump():
-        for tag in tags:
-            key = TAG_PREFIX + tag
+        # The tags first, then the epoch: a hit that still sees the old epoch
+        # is one that began before this purge finished.
+        for key in [TAG_PREFIX + tag for tag in tags] + [EPOCH_KEY]:
             try:
                 if not cache.add(key, 1, timeout=None):
                     cache.incr(key)
             except ValueError:  # expired between add and incr
                 cache.set(key, 1, timeout=None)
             except Exception:
-                logger.warning("page cache purge failed for %s", tag, exc_info=True)
+                logger.warning("page cache purge failed for %s", key, exc_info=True)
 
     transaction.on_commit(bump)
 
@@ -144,7 +156,7 @@ def lists_published(request) -> None:
         limit_lifetime(request, next_scheduled())
 
 
-# The decorator --------------------------------------------------------------------
+# The middleware and the decorator ---------------------------------------------------
 
 
 def _key(request) -> str | None:
@@ -164,35 +176,68 @@ def _bypass(request) -> bool:
     )
 
 
+class PageCacheMiddleware:
+    """Answer anonymous readers from the page cache before the rest of the
+    stack runs, and keep the finished response of every ``public_page``.
+
+    It sits just inside SecurityMiddleware and WhiteNoise: a hit skips
+    sessions, CSRF, authentication and URL routing altogether, and what is
+    stored is the response as the inner middleware left it (its
+    Content-Security-Policy, X-Frame-Options and the like included), so a hit
+    is the same page as a miss, byte for byte. SecurityMiddleware adds its
+    headers to both on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = None if _bypass(request) else _key(request)
+        if key is not None:
+            try:
+                entry = _lookup(key)
+            except Exception:  # a cache outage degrades to live pages, logged
+                logger.warning("page cache unavailable", exc_info=True)
+                entry, key = None, None  # the cache is down: do not store either
+            if entry is not None:
+                return _replay(request, entry)
+        request._page_cache_key = key
+        response = self.get_response(request)
+        if (
+            key is not None
+            and getattr(request, "_page_cache_tags", None) is not None
+            and _storable(response)
+        ):
+            _store(key, request, response)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
 def public_page(view):
-    """Serve this view's anonymous GETs from the shared page cache."""
+    """Mark this view's pages as the same for every anonymous reader.
+
+    PageCacheMiddleware stores them; while the view renders, it records what
+    the page shows (``add_tags``) so that a change purges exactly its pages.
+    A reader with a session (staff) gets a live page marked private.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if _bypass(request):
+        if getattr(request, "_page_cache_key", None) is None:
             response = view(request, *args, **kwargs)
             if settings.SESSION_COOKIE_NAME in request.COOKIES:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
-        key = _key(request)
-        if key is None:
-            return view(request, *args, **kwargs)
-        try:
-            hit = _lookup(key)
-        except Exception:  # a cache outage degrades to live pages, logged
-            logger.warning("page cache unavailable", exc_info=True)
-            hit = None
-            key = None  # the cache is down: serve live, do not try to store
-        if hit is not None:
-            hit["X-Page-Cache"] = "hit"
-            return hit
         request._page_cache_tags = set()
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        if key is not None and _storable(response):
-            _store(key, request, response)
-            response["X-Page-Cache"] = "miss"
+        if _storable(response):
+            if not response.has_header("Last-Modified"):
+                response["Last-Modified"] = http_date()
+            # Hashed once here, not on every hit.
+            set_response_etag(response)
+            cdn_headers(response)
         return response
 
     return wrapper
@@ -203,6 +248,7 @@ def _storable(response) -> bool:
     return (
         # Not 404: a scheduled piece's address must start working on time.
         response.status_code in (200, 301, 410)
+        and not response.streaming
         and not response.cookies
         and "private" not in control
         and "no-store" not in control
@@ -210,34 +256,67 @@ def _storable(response) -> bool:
 
 
 def _store(key: str, request, response) -> None:
-    tags = request._page_cache_tags
     ttl = page_ttl()
     until = getattr(request, "_page_cache_until", None)
     if until is not None:
         ttl = max(1, min(ttl, int((until - timezone.now()).total_seconds()) + 1))
-    if not response.has_header("Last-Modified"):
-        response["Last-Modified"] = http_date()
-    # Hashed once here, not on every hit by ConditionalGetMiddleware.
-    set_response_etag(response)
-    cdn_headers(response)
-    entry = {
-        "response": response,
-        "tags": _generations(tags),
-        # Checked on every hit too, so expiry does not rest on the cache
-        # server's clock alone.
-        "until": timezone.now().timestamp() + ttl,
-    }
+    if not response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
     try:
+        # The epoch before the generations: a purge in between leaves the
+        # entry at an old epoch, so its first hit checks the tags.
+        epoch = cache.get(EPOCH_KEY, 0)
+        # Plain values, not the response object: a hit unpickles a tuple of
+        # bytes and strings and builds the response from them.
+        entry = (
+            response.status_code,
+            list(response.items()),
+            response.content,
+            _generations(request._page_cache_tags),
+            # Checked on every hit too, so expiry does not rest on the cache
+            # server's clock alone.
+            time.time() + ttl,
+            epoch,
+        )
         cache.set(key, entry, ttl)
     except Exception:
         logger.warning("page cache store failed", exc_info=True)
 
 
 def _lookup(key: str):
-    entry = cache.get(key)
-    if entry is None or entry["until"] <= timezone.now().timestamp():
+    """The stored page, if nothing it shows has changed since: one read of
+    the page and the epoch; its tags only after a purge somewhere."""
+    found = cache.get_many([key, EPOCH_KEY])
+    entry = found.get(key)
+    now = time.time()
+    if entry is None or entry[4] <= now:
         return None
-    stored = entry["tags"]
+    epoch = found.get(EPOCH_KEY, 0)
+    if entry[5] == epoch:
+        return entry
+    stored = entry[3]
     if stored and _generations(stored) != stored:
         return None
-    return entry["response"]
+    # Still current: remember that at this epoch, so the next hit is quick.
+    entry = (*entry[:5], epoch)
+    cache.set(key, entry, max(1, int(entry[4] - now)))
+    return entry
+
+
+def _replay(request, entry) -> HttpResponse:
+    status, headers, content = entry[:3]
+    response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    response["X-Page-Cache"] = "hit"
+    meta = request.META
+    if status == 200 and (
+        "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
+    ):
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
+    return response

@@ -83,9 +83,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # ETag from the body and 304 answers, for cached pages too.
-    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers anonymous readers' page-cache hits (with their 304s) before
+    # anything below runs, and stores the finished public pages.
+    "newsroom.pagecache.PageCacheMiddleware",
+    # ETag from the body and 304 answers for live pages.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -99,6 +99,58 @@ def test_matching_etag_answers_304(client, newsroom):
     assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
+def test_a_hit_is_the_stored_page_with_the_headers_of_a_miss(client, newsroom):
+    url = newsroom["report"].get_absolute_url()
+    miss = client.get(url)
+    hit = client.get(url)
+
+    assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    assert hit.content == miss.content
+    for name in (
+        "Content-Type",
+        "Content-Length",
+        "ETag",
+        "Last-Modified",
+        "Cache-Control",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert hit[name] == miss[name], name
+    assert int(hit["Content-Length"]) == len(hit.content)
+
+
+def test_a_hit_is_answered_before_sessions_and_routing(client, newsroom):
+    url = newsroom["report"].get_absolute_url()
+    client.get(url)
+    hit = client.get(url)
+
+    assert hit["X-Page-Cache"] == "hit"
+    # Neither the session nor the auth middleware ran for it.
+    assert not hasattr(hit.wsgi_request, "session")
+    assert not hasattr(hit.wsgi_request, "user")
+
+
+def test_a_head_request_gets_the_headers_without_the_body(client, newsroom):
+    url = newsroom["report"].get_absolute_url()
+    length = len(client.get(url).content)
+
+    head = client.head(url)
+
+    assert head["X-Page-Cache"] == "hit"
+    assert head.content == b""
+    assert int(head["Content-Length"]) == length
+
+
+def test_a_cached_page_answers_if_modified_since(client, newsroom):
+    url = newsroom["report"].get_absolute_url()
+    stamp = client.get(url)["Last-Modified"]
+
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=stamp).status_code == 304
+    older = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=older).status_code == 200
+
+
 def test_logged_in_staff_always_see_live_pages(client, newsroom, editor):
     url = newsroom["report"].get_absolute_url()
     client.get(url)  # cached for readers
