@@ -4,22 +4,20 @@ The article page's data, for the public view and the editors' preview alike.
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from . import metadata
-from .models import Article, Correction, KeyTakeaway
+from . import metadata, parts
+from .models import Article, Correction
 from .toc import MIN_HEADINGS, add_heading_anchors
 
 RELATED_COUNT = 4
 
 
 def article_page_queryset(articles: QuerySet[Article]) -> QuerySet[Article]:
-    """What the article page shows of ``articles``, prefetched: bylines,
-    section, tags and takeaways (the comment count is a column)."""
-    return articles.with_bylines().prefetch_related(
-        "tags",
-        Prefetch("takeaways", queryset=KeyTakeaway.objects.order_by("position", "pk")),
-    )
+    """What the article page shows of ``articles``, in the article's own row:
+    section, bylines, tags, takeaways, corrections and related candidates
+    (articles.parts); the comment count is a column."""
+    return parts.with_parts(articles.select_related("section"))
 
 
 def article_page_context(article: Article) -> dict[str, Any]:
@@ -28,15 +26,22 @@ def article_page_context(article: Article) -> dict[str, Any]:
     Related posts come from ``published()`` whatever ``article`` is, so a
     preview never names another unpublished piece.
     """
+    if hasattr(article, "part_bylines"):
+        parts.attach(article)
     body, headings = add_heading_anchors(article.body)
     tag_ids = [tag.pk for tag in article.tags.all()]
-    corrections = list(Correction.objects.public().filter(article=article))
+    corrections = getattr(article, "public_corrections", None)
+    if corrections is None:
+        corrections = list(Correction.objects.public().filter(article=article))
     return {
         "article": article,
         "body": body,
         "toc": headings if len(headings) >= MIN_HEADINGS else [],
         "related": Article.objects.published().related_to(
-            article, tag_ids=tag_ids, limit=RELATED_COUNT
+            article,
+            tag_ids=tag_ids,
+            limit=RELATED_COUNT,
+            candidates=getattr(article, "related_candidates", None),
         ),
         "lead_image": metadata.largest_image(article.lead_image_renditions),
         "canonical_url": metadata.absolute_url(article.get_absolute_url()),

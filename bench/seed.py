@@ -20,9 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, models, reset_queries, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -39,7 +37,8 @@ from articles.models import (
 )
 from articles.models.article import WORDS_PER_MINUTE
 from articles.search import update_search_vectors
-from comments.models import AuditEntry, Comment, public_filter
+from comments import counts
+from comments.models import AuditEntry, Comment
 
 PREFIX = "bench-"
 SEED_RULE = "seed_bench"
@@ -204,7 +203,7 @@ class Seeder:
             self.authors = self.make_authors(self.author_count)
             self.tags = self.make_tags(self.tag_count)
             made = self.make_articles(batch_size, progress)
-        made["counters"] = sync_comment_counters()
+        sync_comment_counters()
         analyze()
         return made
 
@@ -479,33 +478,14 @@ class _NoProgress:
         pass
 
 
-def sync_comment_counters() -> list[str]:
-    """Fill any denormalised approved-comment counter on articles.
+def sync_comment_counters() -> None:
+    """Store the public comment count of every bench article, once.
 
-    The comments app may keep such a counter (issue 6); bulk_create bypasses
-    the service that keeps it, so it is recomputed here, once, for bench
-    articles. Returns the names of the fields it filled.
-    """
-    fields = [
-        field.name
-        for field in Article._meta.get_fields()
-        if isinstance(field, models.IntegerField)
-        and "comment" in field.name
-        and "count" in field.name
-    ]
-    if not fields:
-        return []
-    public = (
-        Comment.objects.filter(public_filter(), article=OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    bulk_create bypasses the services that keep ``Article.comment_count`` in
+    the transaction of each decision (comments.counts)."""
     Article.objects.filter(slug__startswith=PREFIX).update(
-        **{name: Coalesce(Subquery(public), 0) for name in fields}
+        comment_count=counts.public_count()
     )
-    return fields
 
 
 def analyze() -> None:

@@ -30,7 +30,8 @@ from articles.models import Article
 from .models import Comment
 
 
-def _public_count():
+def public_count():
+    """An article's public comments, counted: an expression for ``update``."""
     return Coalesce(
         Subquery(
             Comment.objects.public()
@@ -59,7 +60,7 @@ def recount(*article_ids: int) -> None:
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-        Article.objects.filter(pk__in=ids).update(comment_count=_public_count())
+        Article.objects.filter(pk__in=ids).update(comment_count=public_count())
 
 
 def drifted(article_ids: Iterable[int] | None = None) -> list[tuple[int, int, int]]:
@@ -69,7 +70,7 @@ def drifted(article_ids: Iterable[int] | None = None) -> list[tuple[int, int, in
         articles = articles.filter(pk__in=list(article_ids))
     return [
         (pk, stored, actual)
-        for pk, stored, actual in articles.annotate(actual=_public_count())
+        for pk, stored, actual in articles.annotate(actual=public_count())
         .order_by("pk")
         .values_list("pk", "comment_count", "actual")
         .iterator(chunk_size=2000)

@@ -50,18 +50,21 @@ class ArticleQuerySet(models.QuerySet):
             status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
         )
 
-    def related_to(self, article, *, tag_ids, limit=4):
+    def related_to(self, article, *, tag_ids, limit=4, candidates=None):
         """Related posts: the editor's picks in their order, then the newest
         pieces sharing the most tags; never the article itself.
 
         Call it on ``published()`` so only what readers may see is offered.
-        Two queries: the candidates' ids (the picks, and a bounded window of
+        ``candidates`` comes with the article on its page (articles.parts);
+        otherwise two queries: the candidates' ids (the picks, and a bounded window of
         the newest pieces carrying any of these tags, so a tag on 30,000
         pieces costs no more than a tag on 30), then those candidates ranked.
         An ``IN`` list of ids lets both databases use the primary key; an
         ``OR`` of two subqueries made PostgreSQL scan the whole table.
         """
-        picks, sharing = _related_candidates(article.pk, tag_ids)
+        if candidates is None:  # the article page brings them (articles.parts)
+            candidates = _related_candidates(article.pk, tag_ids)
+        picks, sharing = candidates
         candidates = (set(picks) | set(sharing)) - {article.pk}
         if not candidates:
             return self.none()
