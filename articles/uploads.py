@@ -20,7 +20,6 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -70,9 +69,6 @@ def editor_upload(request: HttpRequest) -> HttpResponse:
     otherwise it is the paste/drop uploader, which wants JSON.
     """
     func_num = request.GET.get("CKEditorFuncNum")
-    # The admin's Content-Security-Policy lets the callback page's one script
-    # run by this request's nonce (newsroom.security).
-    nonce = str(getattr(request, "csp_nonce", "")) if func_num is not None else ""
     if func_num is not None and not _FUNC_NUM.fullmatch(func_num):
         return HttpResponse(
             BAD_FUNC_NUM_MESSAGE, status=400, content_type="text/plain; charset=utf-8"
@@ -81,13 +77,9 @@ def editor_upload(request: HttpRequest) -> HttpResponse:
         name = _store_upload(request)
     except _UploadRefused as refusal:
         return _respond(
-            func_num,
-            url="",
-            message=refusal.message,
-            status=refusal.status,
-            nonce=nonce,
+            func_num, url="", message=refusal.message, status=refusal.status
         )
-    return _respond(func_num, url=default_storage.url(name), name=name, nonce=nonce)
+    return _respond(func_num, url=default_storage.url(name), name=name)
 
 
 def _store_upload(request: HttpRequest) -> str:
@@ -132,11 +124,10 @@ def _respond(
     name: str = "",
     message: str = "",
     status: int = 200,
-    nonce: str = "",
 ) -> HttpResponse:
     """The callback page for the dialog, or JSON for the paste/drop uploader."""
     if func_num is not None:
-        return _callback_page(int(func_num), url, message, status, nonce)
+        return _callback_page(int(func_num), url, message, status)
     if message:
         payload: dict[str, Any] = {"uploaded": 0, "error": {"message": message}}
         return JsonResponse(payload, status=status)
@@ -144,9 +135,7 @@ def _respond(
     return JsonResponse(payload)
 
 
-def _callback_page(
-    func_num: int, url: str, message: str, status: int, nonce: str = ""
-) -> HttpResponse:
+def _callback_page(func_num: int, url: str, message: str, status: int) -> HttpResponse:
     """
     A page that hands the result to the editor that opened the dialog.
 
@@ -156,7 +145,7 @@ def _callback_page(
     arguments = ", ".join(_js_value(value) for value in (func_num, url, message))
     html = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Upload</title>'
-        f'</head><body><script nonce="{escape(nonce)}">'
+        "</head><body><script>"
         f"window.parent.CKEDITOR.tools.callFunction({arguments});"
         "</script></body></html>"
     )

@@ -3,10 +3,11 @@ Security headers that depend on where a request goes.
 
 The public site and the admin get different Content-Security-Policies. The
 public pages carry no inline code at all, so they get the strict policy in
-``settings.CONTENT_SECURITY_POLICY``. The admin hosts CKEditor 4, which writes
-inline event handlers and style attributes into its toolbar and dialogs; it
-gets ``settings.NEWSROOM_ADMIN_CSP`` in their place, and only under the admin's
-address.
+``settings.CONTENT_SECURITY_POLICY``. The admin hosts CKEditor 4, which needs
+inline scripts (its editing frame's bootstrap, its toolbar's event handlers)
+and inline styles; the directives in ``settings.NEWSROOM_ADMIN_CSP`` replace
+the public ones there, and only under the admin's address. Why each one is
+needed is written beside that setting.
 
 Choosing by path in one middleware, rather than decorating views, covers every
 admin view Django and third-party apps add (and CKEditor's upload and browse
