@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from newsroom.security import ContentSecurityPolicyMiddleware
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.test_deploy_settings import production_settings
 
@@ -88,15 +89,27 @@ def test_public_html_has_no_inline_script_style_or_handler(client, article):
         assert "javascript:" not in html, url
 
 
-def test_a_page_from_the_page_cache_keeps_the_same_policy(client, article, settings):
+def test_a_page_cache_hit_replays_the_stored_headers(
+    client, article, settings, monkeypatch
+):
+    """The header middleware sits inside the page cache: a miss stores the
+    policy with the page, and a hit answers without running it again."""
     settings.NEWSROOM_PAGE_CACHE = True
     url = article.get_absolute_url()
-
     first = client.get(url)
+    assert first.get("X-Page-Cache") == "miss"
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the CSP middleware ran on a page cache hit")
+
+    monkeypatch.setattr(
+        ContentSecurityPolicyMiddleware, "process_response", must_not_run
+    )
     second = client.get(url)
 
     assert second.get("X-Page-Cache") == "hit"
-    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    for header in ("Content-Security-Policy", "Permissions-Policy"):
+        assert second[header] == first[header], header
     assert "nonce-" not in second["Content-Security-Policy"]
 
 
