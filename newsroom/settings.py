@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "reversion",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "articles",
     "comments",
 ]
@@ -101,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks whether the signed-in user gave an authenticator code (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
@@ -384,6 +388,12 @@ NEWSROOM_ADMIN_CSP = {
     "script-src": [_SELF, "'unsafe-inline'"],
     "style-src": [_SELF, "'unsafe-inline'"],
 }
+
+# Two-factor sign-in (django-otp, newsroom.twofactor): optional per person; the
+# authenticator app shows the site's name. Administrators never see another
+# person's key: each sets up their own device.
+OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "The Newsroom")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Admin login lockout (django-axes) -------------------------------------------------
 # Five failed logins for one username from one address lock that pair out for

@@ -1,5 +1,6 @@
 """Staff accounts: login lockout, password rules, sessions that end."""
 
+from base64 import b32encode
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import ArticleFactory, UserFactory
 
@@ -26,11 +29,17 @@ def desk():
     return UserFactory(username="desk", password=PASSWORD)
 
 
-def log_in(password: str, username: str = "desk", ip: str = "203.0.113.7", **extra):
+def log_in(
+    password: str,
+    username: str = "desk",
+    ip: str = "203.0.113.7",
+    otp_token: str = "",
+    **extra,
+):
     client = Client(REMOTE_ADDR=ip)
     response = client.post(
         LOGIN + "?next=/admin/",
-        {"username": username, "password": password},
+        {"username": username, "password": password, "otp_token": otp_token},
         **extra,
     )
     return client, response
@@ -242,3 +251,105 @@ def test_working_all_day_does_not_stretch_the_session(desk):
 
     with time_machine.travel(start + timedelta(hours=10, minutes=1), tick=False):
         assert client.get("/admin/").status_code == 302
+
+
+# Two-factor sign-in ------------------------------------------------------------
+
+
+def current_code(device, at) -> str:
+    with time_machine.travel(at, tick=False):
+        counter = TOTP(device.bin_key, device.step, device.t0, device.digits)
+        return f"{counter.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def enrolled(desk):
+    """The desk has confirmed an authenticator app."""
+    return TOTPDevice.objects.create(user=desk, name="Authenticator app")
+
+
+def test_without_a_device_the_code_field_may_stay_empty(desk):
+    _, response = log_in(PASSWORD)
+
+    assert signed_in(response)
+
+
+def test_with_a_device_the_password_alone_is_not_enough(enrolled):
+    client, response = log_in(PASSWORD)
+
+    assert response.status_code == 200
+    assert "Enter the 6-digit code from your authenticator app." in (
+        response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_with_a_device_a_wrong_code_is_refused(enrolled):
+    client, response = log_in(PASSWORD, otp_token="000000")
+
+    assert response.status_code == 200
+    assert "That code is not right or has expired." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_with_a_device_the_right_code_signs_in_once(enrolled):
+    now = timezone.now()
+    code = current_code(enrolled, now)
+
+    with time_machine.travel(now, tick=False):
+        client, response = log_in(PASSWORD, otp_token=code)
+        _, replayed = log_in(PASSWORD, otp_token=code, ip="198.51.100.20")
+
+    assert signed_in(response)
+    assert client.session["otp_device_id"] == enrolled.persistent_id
+    # A code seen once (on the wire, over a shoulder) does not work again.
+    assert replayed.status_code == 200
+    assert "That code is not right or has expired." in replayed.content.decode()
+
+
+def test_setting_up_two_factor_sign_in(desk):
+    client = Client()
+    client.force_login(desk)
+    setup_url = reverse("two-factor-setup")
+
+    page = client.get(setup_url)
+    assert page.status_code == 200
+    device = TOTPDevice.objects.get(user=desk)
+    assert not device.confirmed
+    assert b32encode(device.bin_key).decode() in page.content.decode()
+    qr = client.get(reverse("two-factor-qr-code"))
+    assert qr["Content-Type"] == "image/svg+xml"
+    assert "no-store" in qr["Cache-Control"]
+    assert b"<svg" in qr.content
+    # A reload shows the same key until it is confirmed.
+    client.get(setup_url)
+    assert TOTPDevice.objects.get(user=desk).key == device.key
+
+    wrong = client.post(setup_url, {"code": "000000"})
+    assert "That code is not right or has expired." in wrong.content.decode()
+    assert not TOTPDevice.objects.get(user=desk).confirmed
+
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        right = client.post(setup_url, {"code": current_code(device, now)})
+    assert right.status_code == 302
+    assert TOTPDevice.objects.get(user=desk).confirmed
+    assert "is on" in client.get(setup_url).content.decode()
+
+    # From now on the login asks for a code.
+    with time_machine.travel(now + timedelta(minutes=1), tick=False):
+        _, without_code = log_in(PASSWORD)
+    assert without_code.status_code == 200
+
+
+def test_the_qr_code_is_only_for_its_owner_and_only_while_setting_up(desk, enrolled):
+    other = UserFactory(username="other-desk")
+    TOTPDevice.objects.create(user=other, name="Authenticator app", confirmed=False)
+    client = Client()
+    client.force_login(desk)
+
+    # desk has a confirmed device only: no pending key to show, and never
+    # another person's.
+    assert client.get(reverse("two-factor-qr-code")).status_code == 404
+    anonymous = Client().get(reverse("two-factor-qr-code"))
+    assert anonymous.status_code == 302

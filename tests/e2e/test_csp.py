@@ -170,3 +170,16 @@ def test_admin_change_form_with_ckeditor_has_no_violation(page, probe, demo):
     page.wait_for_load_state("networkidle")
 
     assert probe.violations() == []
+
+
+def test_two_factor_set_up_page_has_no_violation(page, probe):
+    UserFactory(username="csp-desk", password=PASSWORD)
+    log_in(page, "csp-desk")
+
+    page.get_by_role("link", name="Two-factor sign-in").click()
+    qr = page.get_by_role("img", name="QR code with your account key")
+    expect(qr).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+    assert qr.evaluate("image => image.naturalWidth") > 0
+    assert probe.violations() == []
