@@ -390,9 +390,8 @@ NEWSROOM_ADMIN_CSP = {
 }
 
 # Two-factor sign-in (django-otp, newsroom.twofactor): optional per person; the
-# authenticator app shows the site's name. Administrators never see another
-# person's key: each sets up their own device.
-OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "The Newsroom")
+# authenticator app shows the site's name (OTP_TOTP_ISSUER, below the name).
+# Administrators never see another person's key: each sets up their own device.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Admin login lockout (django-axes) -------------------------------------------------
@@ -429,6 +428,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 # What readers see as the publication's name, in titles, feeds and JSON-LD.
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 NEWSROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+OTP_TOTP_ISSUER = NEWSROOM_SITE_NAME
 # django-axes answers a locked-out script's XHR login with CORS headers; only
 # our own site may read them (its default is any origin).
 AXES_ALLOWED_CORS_ORIGINS = NEWSROOM_SITE_URL
