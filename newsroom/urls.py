@@ -11,10 +11,13 @@ from django.views.static import serve
 from articles import sitemaps
 from articles.cache import tagged
 from articles.uploads import editor_upload
+from newsroom import twofactor
 from newsroom.pagecache import public_page
 
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
 admin.site.site_title = settings.NEWSROOM_SITE_NAME
+# Username, password and, for staff who set it up, an authenticator code.
+admin.site.login_form = twofactor.AdminLoginForm
 
 
 def sitemap_page(view):
@@ -29,6 +32,12 @@ urlpatterns = [
         "admin/editor/browse/",
         never_cache(staff_member_required(ckeditor_views.browse)),
         name="ckeditor_browse",
+    ),
+    path("admin/two-factor/", twofactor.setup, name="two-factor-setup"),
+    path(
+        "admin/two-factor/qr-code.svg",
+        twofactor.setup_qr_code,
+        name="two-factor-qr-code",
     ),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
