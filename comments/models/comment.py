@@ -137,6 +137,8 @@ class Comment(models.Model):
             # The moderators' queue and per-article counts by status.
             models.Index(fields=["status", "-created_at"], name="comment_status_idx"),
             models.Index(fields=["author_email", "status"], name="comment_email_idx"),
+            # The admin's "all comments", newest first, a page at a time.
+            models.Index(fields=["-created_at", "-id"], name="comment_newest_idx"),
             models.Index(
                 fields=["-created_at"],
                 condition=Q(hidden_at__isnull=False),
