@@ -90,7 +90,7 @@ class LatestArticlesFeed(PublicFeed):
         )
         return (
             self.articles(obj)
-            .with_bylines()
+            .with_bylines(section=False)
             .prefetch_related("tags")
             .annotate(corrected_at=Subquery(newest_correction))
             .defer("body")
@@ -147,7 +147,11 @@ class ObjectFeed(LatestArticlesFeed):
         return get_object_or_404(self.model, slug=slug)
 
     def articles(self, obj):
-        return super().articles(obj).filter(**{self.article_filter: obj})
+        return self.linked(super().articles(obj), obj)
+
+    def linked(self, articles, obj):
+        """``articles`` narrowed to the object's own."""
+        return articles.filter(**{self.article_filter: obj})
 
     def page_url(self, obj) -> str:
         return obj.get_absolute_url()
@@ -187,6 +191,9 @@ class TagFeed(ObjectFeed):
         published = Article.objects.published().filter(tags=OuterRef("pk"))
         return get_object_or_404(Tag.objects.filter(Exists(published)), slug=slug)
 
+    def linked(self, articles, tag):
+        return articles.tagged(tag)
+
     def page_url(self, tag) -> str:
         return reverse("articles:tag-detail", kwargs={"slug": tag.slug})
 
@@ -200,6 +207,9 @@ class AuthorFeed(ObjectFeed):
     model = Author
     article_filter = "authors"
     description_text = gettext_noop("The latest articles by %(name)s from %(site)s")
+
+    def linked(self, articles, author):
+        return articles.by_author(author)
 
 
 class AuthorAtomFeed(AuthorFeed):

@@ -23,6 +23,8 @@ from .section import Section
 
 WORDS_PER_MINUTE = 230
 RELATED_WINDOW = 400
+# A tag or author with at least this many pieces is "busy" (see _linked).
+BUSY_LINKS = 1000
 
 
 class ArticleConflict(Exception):
@@ -89,14 +91,45 @@ class ArticleQuerySet(models.QuerySet):
             )[:limit]
         )
 
-    def with_bylines(self):
-        """Section and ordered authors in two queries, for lists and pages."""
-        return self.select_related("section").prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=ArticleAuthor.objects.select_related("author"),
+    def tagged(self, tag):
+        """Pieces carrying ``tag``, planned for how busy it is (``_linked``)."""
+        return self._linked(TaggedArticle, "content_object", tag=tag)
+
+    def by_author(self, author):
+        """Pieces under ``author``'s byline, planned like ``tagged``."""
+        return self._linked(ArticleAuthor, "article", author=author)
+
+    def _linked(self, through, article_field: str, **match):
+        """Pieces linked through ``through`` to one tag or author.
+
+        No single plan suits both a tag on a third of the archive and a tag
+        on a dozen pieces (measured on SQLite at 100,000 pieces: a join took
+        180 ms for the first and 4 ms for the second; walking the newest
+        pieces with EXISTS took 3 ms and 31 ms). So one small query asks
+        whether there are at least BUSY_LINKS links: if so, walk the newest
+        pieces by the ordering index and keep the linked ones (a page of them
+        comes within the first few dozen rows); if not, fetch the few links
+        first and then those pieces.
+        """
+        links = through.objects.filter(**match)
+        if links.order_by()[BUSY_LINKS - 1 : BUSY_LINKS].exists():
+            return self.filter(
+                models.Exists(links.filter(**{article_field: models.OuterRef("pk")}))
             )
+        return self.filter(pk__in=links.values(f"{article_field}_id"))
+
+    def with_bylines(self, *, section: bool = True):
+        """Ordered authors (and the section, unless not shown) for lists, in
+        small queries after the list's own. The section is prefetched, not
+        joined: with the join SQLite drives the query from the few sections
+        and sorts every piece of the list (256 ms for a tag on 31,000 of
+        100,000 pieces, against 1.6 ms reading the ordering index)."""
+        bylines = Prefetch(
+            "bylines", queryset=ArticleAuthor.objects.select_related("author")
         )
+        if section:
+            return self.prefetch_related("section", bylines)
+        return self.prefetch_related(bylines)
 
 
 def _related_candidates(article_id: int, tag_ids) -> tuple[dict[int, int], list[int]]:

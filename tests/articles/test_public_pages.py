@@ -189,7 +189,7 @@ def test_front_page_queries_do_not_grow_with_articles(
     client, django_assert_max_num_queries
 ):
     ArticleFactory.create_batch(3, authors=[AuthorFactory()])
-    with django_assert_max_num_queries(5) as small:
+    with django_assert_max_num_queries(6) as small:
         client.get(reverse("articles:front-page"))
     ArticleFactory.create_batch(15, authors=[AuthorFactory(), AuthorFactory()])
 

@@ -92,9 +92,7 @@ def test_a_decision_rolled_back_leaves_the_count_as_it_was(article, moderator):
     assert stored(article) == 0
 
 
-def test_an_editor_saving_an_old_copy_does_not_write_back_its_count(
-    article, moderator
-):
+def test_an_editor_saving_an_old_copy_does_not_write_back_its_count(article, moderator):
     copy = Article.objects.get(pk=article.pk)  # the editor opens the piece
     CommentFactory(article=article)  # a reader's comment is approved meanwhile
 
