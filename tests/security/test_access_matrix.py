@@ -190,6 +190,12 @@ def moderation(role, state):
     return "200 not done" if role in COMMENT_READERS else "403"
 
 
+def data_export(role, state):
+    """A commenter's data, for moderators (``manage_commenter_data``) only."""
+    answer = moderation(role, state)
+    return "200 download" if answer == "302 done" else answer
+
+
 def ok(value):
     return lambda role, state: value
 
@@ -502,6 +508,16 @@ ENDPOINTS = [
             ("ban", "ban_commenters"),
         ]
     ),
+    Endpoint(
+        "moderation: export commenter data",
+        "moderation",
+        data_export,
+        lambda w, s: reverse("admin:comments_comment_changelist"),
+        method="post",
+        data=_action("export_commenter_data"),
+        classify="changed",
+        shows="comment-admin",
+    ),
 ]
 
 
@@ -708,6 +724,8 @@ def _answer(endpoint, response, text, before, after, world, state):
     location = response.get("Location", "")
     if status in (301, 302, 303) and location.startswith(reverse("admin:login")):
         return "302 login"
+    if "attachment" in response.get("Content-Disposition", ""):
+        return f"{status} download"
     if endpoint.classify == "changed" and status in (200, 302):
         return f"{status} done" if before != after else f"{status} not done"
     if status != 200:
@@ -806,6 +824,7 @@ SHORT = {
     "302 done": "done",
     "302 not done": "no-op",
     "200 not done": "no-op",
+    "200 download": "file",
 }
 ROLE_SHORT = {
     "anonymous": "anon",
@@ -842,7 +861,8 @@ def render_table(run: Run) -> str:
         "Key: `listed` / `—` the piece is / is not in the list (both answer 200);",
         "`edit` / `read` a 200 form that saves / is read-only; `login` a 302 to the",
         "admin login; `done` / `no-op` the action changed the piece or comment / a 200",
-        "or 302 that changed nothing; other entries are HTTP status codes.",
+        "or 302 that changed nothing; `file` a 200 download; other entries are HTTP",
+        "status codes.",
         f"Roles: {', '.join(f'{v} = {k}' for k, v in ROLE_SHORT.items())}.",
         "",
     ]
@@ -928,7 +948,7 @@ def test_the_page_cache_changes_no_answer_and_carries_nothing_across_roles(
 
 def test_the_rules_cover_every_cell_with_a_known_answer():
     known = re.compile(
-        r"^(200( listed| not listed| edit| read-only| not done)?"
+        r"^(200( listed| not listed| edit| read-only| not done| download)?"
         r"|30[123]( login| done| not done)?|403|404|410)$"
     )
     for endpoint in ENDPOINTS:
