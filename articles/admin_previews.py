@@ -23,6 +23,7 @@ from .previews import (
     PREVIEW_PERMISSION,
     link_state,
     may_preview,
+    may_share,
     preview_link_create,
     preview_link_revoke,
     preview_url,
@@ -63,18 +64,20 @@ class PreviewLinksAdminMixin:
         links = article.preview_links.select_related("created_by")[
             : self.preview_links_shown
         ]
-        may_share = request.user.has_perm(PREVIEW_PERMISSION)
+        sharer = may_share(request.user, article)
         return {
             "preview_links": [
                 {
                     "link": link,
-                    "url": preview_url(link),
+                    # The address is for those who may share the piece; others
+                    # see that links exist, not how to open them.
+                    "url": preview_url(link) if sharer else "",
                     "state": link_state(link, now=now),
                 }
                 for link in links
             ],
-            "preview_may_create": may_share and may_preview(article),
-            "preview_may_revoke": may_share,
+            "preview_may_create": sharer and may_preview(article),
+            "preview_may_revoke": request.user.has_perm(PREVIEW_PERMISSION),
             "preview_is_published": article.is_published(),
         }
 

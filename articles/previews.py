@@ -29,6 +29,7 @@ from django.views.decorators.http import require_safe
 
 from .models import Article, PreviewLink
 from .pages import article_page_context, article_page_queryset
+from .workflow import is_editor, is_own
 
 SALT = "articles.preview-link"
 PREVIEW_PERMISSION = "articles.change_article"
@@ -67,6 +68,15 @@ def may_preview(article: Article) -> bool:
     return not article.is_published() and article.status != Article.Status.WITHDRAWN
 
 
+def may_share(user, article: Article) -> bool:
+    """Whether ``user`` may send ``article`` outside the newsroom before it is
+    out: editors any piece, a writer only their own. A colleague may read a
+    draft in the admin, but letting it out is for its writer or an editor."""
+    if not user.has_perm(PREVIEW_PERMISSION):
+        return False
+    return is_editor(user) or is_own(user, article)
+
+
 def _log(*, user, article: Article, message: str) -> None:
     LogEntry.objects.log_actions(
         user_id=user.pk,
@@ -82,11 +92,12 @@ def preview_link_create(*, article: Article, user) -> PreviewLink:
     """A new preview link for ``article``, working for
     ``settings.NEWSROOM_PREVIEW_HOURS`` hours.
 
-    Raises ``PermissionDenied`` for a user who may not change articles and
-    ``ValidationError`` for a piece readers can already see, or a withdrawn one.
+    Raises ``PermissionDenied`` for a user who may not share this piece (see
+    ``may_share``) and ``ValidationError`` for a piece readers can already see,
+    or a withdrawn one.
     """
-    if not user.has_perm(PREVIEW_PERMISSION):
-        raise PermissionDenied(_("You may not share previews of articles."))
+    if not may_share(user, article):
+        raise PermissionDenied(_("You may not share previews of this article."))
     if not may_preview(article):
         raise ValidationError(
             _(

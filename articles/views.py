@@ -1,7 +1,7 @@
 from itertools import groupby
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -252,9 +252,13 @@ class ArticleDetailView(DetailView):
         if old is not None:
             cache.article_page(request, old.article)
             return redirect(old.article.get_absolute_url(), permanent=True)
-        withdrawn = Article.objects.filter(
-            slug=self.kwargs["slug"], status=Article.Status.WITHDRAWN
-        ).first()
+        # Its old addresses too: a search engine that still holds one should
+        # learn that the piece is gone, not that it never existed.
+        withdrawn = (
+            Article.objects.filter(status=Article.Status.WITHDRAWN)
+            .filter(Q(slug=self.kwargs["slug"]) | Q(old_paths__path=request.path))
+            .first()
+        )
         if withdrawn is not None:
             add_tags(request, "nav", f"article:{withdrawn.pk}")
             response = render(

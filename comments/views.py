@@ -287,8 +287,14 @@ def _wants_json(request) -> bool:
 def report(request, comment_id: int):
     """Report a comment: the page without JavaScript, the endpoint with it."""
     if request.method == "GET" and request.GET.get("sent"):
+        # The comment may have left view since the report (enough reports hide
+        # it), but the page names its article: a piece readers may not see is
+        # not named to whoever guesses a comment's number.
         comment = get_object_or_404(
-            Comment.objects.select_related("article"), pk=comment_id
+            Comment.objects.select_related("article").filter(
+                article__in=Article.objects.published()
+            ),
+            pk=comment_id,
         )
         return _report_page(request, comment, ReportForm(), sent=True)
     comment = _reportable(comment_id)

@@ -4,6 +4,7 @@ from ckeditor_uploader import views as ckeditor_views
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.urls import include, path, re_path
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
@@ -28,9 +29,17 @@ urlpatterns = [
     # CKEditor's uploads go through our own view, which checks images by
     # content; its browser of past uploads is django-ckeditor's, staff only.
     path("admin/editor/upload/", editor_upload, name="ckeditor_upload"),
+    # The uploads include images of pieces not yet out: for those who write
+    # and edit articles, not for every member of staff.
     path(
         "admin/editor/browse/",
-        never_cache(staff_member_required(ckeditor_views.browse)),
+        never_cache(
+            staff_member_required(
+                permission_required("articles.change_article", raise_exception=True)(
+                    ckeditor_views.browse
+                )
+            )
+        ),
         name="ckeditor_browse",
     ),
     path("admin/two-factor/", twofactor.setup, name="two-factor-setup"),

@@ -19,7 +19,12 @@ from articles.previews import (
     preview_token,
     preview_url,
 )
-from tests.factories import ArticleFactory, CorrectionFactory, PreviewLinkFactory
+from tests.factories import (
+    ArticleFactory,
+    CorrectionFactory,
+    PreviewLinkFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +137,8 @@ def test_a_scheduled_piece_can_be_previewed_until_its_time(client, editor, froze
 def test_writers_may_share_their_drafts_moderators_may_not(
     client, writer, moderator, draft
 ):
+    draft.created_by = writer
+    draft.save()
     link = preview_link_create(article=draft, user=writer)
     assert link.created_by == writer
 
@@ -144,6 +151,25 @@ def test_writers_may_share_their_drafts_moderators_may_not(
     assert client.post(revoke_url(link)).status_code == 403
     assert PreviewLink.objects.get().revoked_at is None
     assert PreviewLink.objects.count() == 1
+
+
+def test_a_writer_may_not_share_a_colleagues_draft(client, writer, editor, draft):
+    draft.created_by = UserFactory(username="colleague")
+    draft.save()
+    link = preview_link_create(article=draft, user=editor)
+    client.force_login(writer)
+
+    with pytest.raises(PermissionDenied) as refused:
+        preview_link_create(article=draft, user=writer)
+    page = client.get(change_url(draft)).content.decode()
+    response = client.post(create_url(draft))
+
+    assert str(refused.value) == "You may not share previews of this article."
+    assert response.status_code == 403
+    assert PreviewLink.objects.get() == link
+    # The writer reads the draft, but is not given the editor's link to pass on.
+    assert preview_token(link) not in page
+    assert "Make a preview link" not in page
 
 
 def test_readers_cannot_reach_the_admin_views(client, draft):

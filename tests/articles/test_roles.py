@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from articles.models import Article
@@ -157,6 +159,20 @@ def test_moderator_cannot_open_articles(client, moderator):
 
     assert client.get(reverse("admin:articles_article_changelist")).status_code == 403
     assert client.get(reverse("admin:comments_comment_changelist")).status_code == 200
+
+
+def test_only_the_article_desk_browses_the_editors_uploads(client, writer, moderator):
+    default_storage.save("uploads/embargoed-summit-photo.jpg", ContentFile(b"x"))
+    url = reverse("ckeditor_browse")
+
+    client.force_login(moderator)
+    refused = client.get(url)
+    client.force_login(writer)
+    allowed = client.get(url)
+
+    assert refused.status_code == 403
+    assert "embargoed-summit-photo" not in refused.content.decode()
+    assert allowed.status_code == 200
 
 
 @pytest.mark.parametrize("group", [WRITERS, EDITORS])

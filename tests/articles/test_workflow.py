@@ -208,6 +208,25 @@ def test_withdrawn_piece_answers_410_gone(client, editor, writer):
     assert article.headline not in response.content.decode()
 
 
+def test_an_old_address_of_a_withdrawn_piece_answers_410_too(client, editor, writer):
+    article = make("published", owner=writer)
+    old_url = article.get_absolute_url()
+    article.slug = "a-later-slug"
+    article.save()
+    with time_machine.travel(NOW, tick=False):
+        services.article_withdraw(article=article, user=editor, note="Legal advice.")
+        response = client.get(old_url)
+
+    assert response.status_code == 410
+    assert "This article has been withdrawn" in response.content.decode()
+
+
+def test_an_unknown_address_next_to_a_withdrawn_piece_is_still_404(client, writer):
+    make("withdrawn", owner=writer)
+
+    assert client.get("/news/2026/11/23/no-such-piece/").status_code == 404
+
+
 def test_draft_url_answers_404_not_410(client, writer):
     article = make("draft", owner=writer)
 

@@ -29,6 +29,32 @@ def comment(article):
     return CommentFactory(article=article, body="You are all fools.")
 
 
+@pytest.mark.parametrize("status", ["draft", "review", "withdrawn"])
+def test_the_thank_you_page_does_not_name_a_piece_readers_cannot_see(
+    client, comment, status
+):
+    # A comment posted while the piece was out; the piece was taken back since.
+    comment.article.status = status
+    comment.article.save()
+
+    response = client.get(reverse("comments:report", args=[comment.pk]) + "?sent=1")
+
+    assert response.status_code == 404
+    assert comment.article.headline not in response.content.decode()
+    assert comment.article.slug not in response.content.decode()
+
+
+def test_the_thank_you_page_stays_for_a_comment_that_left_view(client, comment):
+    Comment.objects.filter(pk=comment.pk).update(hidden_at=comment.created_at)
+
+    response = client.get(reverse("comments:report", args=[comment.pk]) + "?sent=1")
+
+    assert response.status_code == 200
+    assert "Thank you. A moderator will look at this comment." in (
+        response.content.decode()
+    )
+
+
 def test_a_reader_reports_once(client, comment, config):
     first = report(client, comment, "198.51.100.1")
     second = report(client, comment, "198.51.100.1")
