@@ -23,7 +23,7 @@ import posixpath
 import struct
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from io import BytesIO
 from typing import IO, Any, TypedDict
@@ -407,12 +407,25 @@ def make_renditions(name: str, *, storage: Storage | None = None) -> list[Rendit
             icc_profile = _usable_icc(source)
             image = _as_resizable(ImageOps.exif_transpose(source))
             fallback = _fallback_format(source.format, image)
-    renditions = [
-        _write_rendition(storage, name, resized, image_format, icc_profile)
-        for resized in _resized_copies(image)
-        for image_format in (fallback, "WEBP")
-    ]
+    renditions: list[Rendition] = []
+    try:
+        for resized in _resized_copies(image):
+            for image_format in (fallback, "WEBP"):
+                renditions.append(
+                    _write_rendition(storage, name, resized, image_format, icc_profile)
+                )
+    except BaseException:
+        # Half a srcset is worse than none: take back what was written.
+        discard_files(storage, [item["name"] for item in renditions])
+        raise
     return sorted(renditions, key=lambda item: (item["width"], item["format"]))
+
+
+def discard_files(storage: Storage, names: Iterable[str]) -> None:
+    """Delete stored files, skipping any already gone; used to undo an upload."""
+    for name in names:
+        if name and storage.exists(name):
+            storage.delete(name)
 
 
 def _fallback_format(source_format: str | None, image: Image.Image) -> str:
@@ -539,4 +552,22 @@ def process_image_upload(fieldfile: FieldFile | None) -> list[Rendition] | None:
         return None
     content = normalise_image(fieldfile.file, name=fieldfile.name or "")
     fieldfile.save(content.name, content, save=False)
-    return make_renditions(fieldfile.name, storage=fieldfile.storage)
+    try:
+        return make_renditions(fieldfile.name, storage=fieldfile.storage)
+    except BaseException:
+        discard_files(fieldfile.storage, [fieldfile.name])
+        raise
+
+
+def discard_image_upload(
+    fieldfile: FieldFile | None, renditions: list[Rendition] | None
+) -> None:
+    """
+    Undo ``process_image_upload`` when the row it was for is not saved.
+
+    A model's ``save()`` calls this when writing the row fails after the image
+    and its renditions were stored, so a refused save leaves no files behind.
+    """
+    if renditions is None or not fieldfile:
+        return
+    discard_files(fieldfile.storage, [fieldfile.name, *(r["name"] for r in renditions)])

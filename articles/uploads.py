@@ -24,7 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from articles.images import make_renditions, normalise_image
+from articles.images import discard_files, make_renditions, normalise_image
 
 #: CKEditor 4's double-submit token: a cookie it sets and a form field it sends.
 CK_TOKEN_NAME = "ckCsrfToken"
@@ -95,7 +95,12 @@ def _store_upload(request: HttpRequest) -> str:
         raise _UploadRefused(" ".join(error.messages), ERROR_STATUS) from None
     name = default_storage.get_available_name(_upload_path(content.name))
     name = default_storage.save(name, content)
-    make_renditions(name, storage=default_storage)
+    try:
+        make_renditions(name, storage=default_storage)
+    except BaseException:
+        # make_renditions removed its own files; the original goes too.
+        discard_files(default_storage, [name])
+        raise
     return name
 
 

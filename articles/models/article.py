@@ -14,7 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from articles.images import ValidatedImageField, process_image_upload
+from articles.images import (
+    ValidatedImageField,
+    discard_image_upload,
+    process_image_upload,
+)
 from articles.sanitize import sanitize_body
 from articles.video import Video, parse_video_url, validate_video_url
 
@@ -362,6 +366,10 @@ class Article(models.Model):
             super().save(*args, **kwargs)
         except ArticleConflict:
             self.version = self._expected_version
+            discard_image_upload(self.lead_image, renditions)
+            raise
+        except BaseException:
+            discard_image_upload(self.lead_image, renditions)
             raise
         finally:
             self._expected_version = None

@@ -3,7 +3,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from articles.images import ValidatedImageField, process_image_upload
+from articles.images import (
+    ValidatedImageField,
+    discard_image_upload,
+    process_image_upload,
+)
 
 
 class Author(models.Model):
@@ -48,7 +52,11 @@ class Author(models.Model):
             self.photo_renditions = renditions
         elif not self.photo:
             self.photo_renditions = []
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            discard_image_upload(self.photo, renditions)
+            raise
         from newsroom.pagecache import purge
 
         purge(f"author:{self.pk}", f"list:author:{self.pk}", "list:feeds")
