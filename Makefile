@@ -72,3 +72,15 @@ wrk:
 	  else \
 	    echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; \
 	  fi; }
+
+# Backup and restore (README "Backup and restore"): the database and the media
+# files in one .tar.gz. FILE names the archive; FORCE=1 lets restore replace a
+# site that holds data.
+.PHONY: backup restore
+backup: $(STAMP)
+	$(BIN)/python manage.py backup $(if $(FILE),--output "$(FILE)")
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "Say which archive: make restore FILE=backups/....tar.gz" >&2; exit 1; }
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)

@@ -1,0 +1,487 @@
+"""
+Backing up the newsroom into one archive, and restoring it into an empty site.
+
+The archive is a gzipped tar holding three kinds of member:
+
+- ``manifest.json``: the format and its version, when and from which database
+  it was made, the applied migrations, the row count of every model, and the
+  size and SHA-256 of every other member;
+- ``data.json``: every row, as Django's serializer writes it (``dumpdata``),
+  with content types and permissions referred to by natural key, so the dump
+  loads into a database whose ids for those differ (SQLite into PostgreSQL
+  and back);
+- ``media/<path>``: every file under MEDIA_ROOT, byte for byte.
+
+Content types, permissions and sessions are not in it: ``migrate`` makes the
+first two, and restoring sessions would log people back in.
+
+A restore checks everything it can before touching anything: the archive
+reads to its end, the format version is one it knows, the migrations match,
+the database and media folder are empty (or ``force`` was given), and every
+member's checksum matches. Then the rows are replaced in one transaction and
+the media folder is swapped for the restored one (written beside it first) as
+its last step, so a failure at any point leaves the site as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import posixpath
+import shutil
+import tarfile
+import tempfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import django
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connections, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+FORMAT = "newsroom-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DATA = "data.json"
+MEDIA_PREFIX = "media/"
+
+#: Models whose rows ``migrate`` makes, and which are therefore not in the dump.
+NOT_DUMPED = frozenset({"contenttypes.contenttype", "auth.permission"})
+#: Apps left out entirely: sessions are logins, not content.
+NOT_DUMPED_APPS = frozenset({"sessions"})
+#: Models ``migrate`` fills (roles, the moderation settings row): present in an
+#: otherwise empty database, so they do not make it count as holding data.
+MADE_BY_MIGRATE = frozenset({"auth.group", "comments.moderationsettings"})
+
+_CHUNK = 1024 * 1024
+_READ_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error, gzip.BadGzipFile)
+
+
+class BackupError(Exception):
+    """A backup or restore refused, with the message to show the person."""
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    rows: int
+    media_files: int
+    replaced_media: Path | None
+
+
+# Which rows ----------------------------------------------------------------------
+
+
+def dumped_models() -> list[type[models.Model]]:
+    """Every concrete, managed model whose rows the archive carries."""
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.managed
+        and not model._meta.proxy
+        and model._meta.app_label not in NOT_DUMPED_APPS
+        and model._meta.label_lower not in NOT_DUMPED
+    ]
+
+
+def row_counts(using: str) -> dict[str, int]:
+    return {
+        model._meta.label_lower: model._base_manager.using(using).count()
+        for model in dumped_models()
+    }
+
+
+def applied_migrations(using: str) -> dict[str, list[str]]:
+    """App label to the sorted names of its applied migrations."""
+    recorder = MigrationRecorder(connections[using])
+    applied: dict[str, list[str]] = {}
+    for app_label, name in sorted(recorder.applied_migrations()):
+        applied.setdefault(app_label, []).append(name)
+    return applied
+
+
+# Backup ------------------------------------------------------------------------
+
+
+def backup_create(*, output: Path, media_root: Path, using: str = "default") -> dict:
+    """
+    Write the archive to ``output`` and return its manifest.
+
+    The rows are read in one transaction (REPEATABLE READ on PostgreSQL), so
+    the dump and its counts describe one moment even while the site runs.
+    The archive is written under a temporary name and renamed when complete,
+    so a failed backup never leaves a file that looks like a good one.
+    """
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            data_path = Path(work) / DATA
+            with _snapshot(using):
+                counts = row_counts(using)
+                migrations = applied_migrations(using)
+                _dump(data_path, using)
+            media = _media_files(media_root)
+            manifest = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "created_at": timezone.now().isoformat(),
+                "django": django.get_version(),
+                "database_vendor": connections[using].vendor,
+                "migrations": migrations,
+                "row_counts": counts,
+                "data": _describe(data_path),
+                "media": {name: _describe(path) for name, path in media},
+            }
+            with tarfile.open(partial, "w:gz") as archive:
+                _add_bytes(archive, MANIFEST, _json_bytes(manifest))
+                archive.add(data_path, arcname=DATA, recursive=False)
+                for name, path in media:
+                    archive.add(path, arcname=MEDIA_PREFIX + name, recursive=False)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+    return manifest
+
+
+@contextlib.contextmanager
+def _snapshot(using: str) -> Iterator[None]:
+    with transaction.atomic(using=using):
+        connection = connections[using]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _dump(path: Path, using: str) -> None:
+    labels = [model._meta.label for model in dumped_models()]
+    call_command(
+        "dumpdata",
+        *labels,
+        database=using,
+        natural_foreign=True,
+        indent=None,
+        output=str(path),
+        verbosity=0,
+    )
+
+
+def _media_files(media_root: Path) -> list[tuple[str, Path]]:
+    """(archive name, path) of every regular file under MEDIA_ROOT, sorted."""
+    if not media_root.is_dir():
+        return []
+    return sorted(
+        (path.relative_to(media_root).as_posix(), path)
+        for path in media_root.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    )
+
+
+def _describe(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            digest.update(chunk)
+    return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, indent=2, sort_keys=True).encode()
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(timezone.now().timestamp())
+    archive.addfile(info, BytesIO(data))
+
+
+# Restore -----------------------------------------------------------------------
+
+
+def backup_restore(
+    *, archive: Path, media_root: Path, using: str = "default", force: bool = False
+) -> RestoreResult:
+    """
+    Restore ``archive`` into the database ``using`` and ``media_root``.
+
+    Raises BackupError, with nothing changed, when the archive is damaged,
+    of an unknown format, from other migrations, fails a checksum, or when
+    the database or media folder hold data and ``force`` is not given.
+    """
+    if not archive.is_file():
+        raise BackupError(f"There is no backup file at {archive}.")
+    media_root.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".restore-") as work:
+        work_dir = Path(work)
+        manifest = _unpack(archive, work_dir)
+        _check_migrations(manifest, using)
+        if not force:
+            _check_empty(using, media_root)
+        set_aside = _load(
+            work_dir / DATA, manifest, using, work_dir / "media", media_root
+        )
+    return RestoreResult(
+        rows=sum(manifest["row_counts"].values()),
+        media_files=len(manifest["media"]),
+        replaced_media=set_aside,
+    )
+
+
+def _damaged(archive: Path, reason: str) -> BackupError:
+    return BackupError(
+        f"The backup {archive.name} is damaged or incomplete ({reason}); "
+        "nothing was restored."
+    )
+
+
+def _unpack(archive: Path, work_dir: Path) -> dict:
+    """
+    Read the whole archive into ``work_dir``, checking every member.
+
+    The tar is read in one pass, in order; members are written only under
+    ``work_dir``, by names checked here, never by the names the tar gives.
+    """
+    manifest: dict | None = None
+    seen: set[str] = set()
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                if member.name == MANIFEST and manifest is None:
+                    manifest = _read_manifest(archive, tar, member)
+                    continue
+                if manifest is None:
+                    raise _damaged(archive, "the manifest is not its first member")
+                target = _member_target(archive, manifest, member, work_dir)
+                _extract_checked(archive, tar, member, target, manifest)
+                seen.add(member.name)
+    except _READ_ERRORS as error:
+        raise _damaged(archive, _reason(error)) from None
+    if manifest is None:
+        raise _damaged(archive, "it holds no manifest")
+    expected = {DATA} | {MEDIA_PREFIX + name for name in manifest["media"]}
+    missing = sorted(expected - seen)
+    if missing:
+        raise _damaged(
+            archive, f"{len(missing)} listed files are missing: {missing[0]}"
+        )
+    return manifest
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip().rstrip(".")
+    return text or type(error).__name__
+
+
+def _read_manifest(archive: Path, tar: tarfile.TarFile, member: tarfile.TarInfo):
+    file = tar.extractfile(member)
+    try:
+        manifest = json.loads(file.read()) if file else None
+    except (ValueError, UnicodeDecodeError):
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(
+            f"{archive.name} is not a newsroom backup (its manifest does not "
+            "say so); nothing was restored."
+        )
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise BackupError(
+            f"The backup {archive.name} is in format version {version}, and this "
+            f"version of the newsroom reads format version {FORMAT_VERSION} only; "
+            "nothing was restored. Restore it with the release that made it."
+        )
+    keys = {"migrations", "row_counts", "data", "media"}
+    if not keys <= manifest.keys():
+        raise _damaged(archive, "its manifest is incomplete")
+    return manifest
+
+
+def _member_target(
+    archive: Path, manifest: dict, member: tarfile.TarInfo, work_dir: Path
+) -> Path:
+    """Where a member goes in ``work_dir``; only listed, plain files qualify."""
+    name = member.name
+    if name == DATA:
+        return work_dir / DATA
+    relative = name.removeprefix(MEDIA_PREFIX)
+    listed = name.startswith(MEDIA_PREFIX) and relative in manifest["media"]
+    safe = (
+        posixpath.normpath(relative) == relative
+        and not relative.startswith(("/", "../"))
+        and relative != ".."
+    )
+    if not (listed and safe and member.isfile()):
+        raise _damaged(archive, f"it holds a file its manifest does not list: {name}")
+    return work_dir / "media" / relative
+
+
+def _extract_checked(
+    archive: Path,
+    tar: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    target: Path,
+    manifest: dict,
+) -> None:
+    """Copy one member out, refusing it unless size and SHA-256 match."""
+    if member.name == DATA:
+        expected, shown = manifest["data"], DATA
+    else:
+        shown = member.name.removeprefix(MEDIA_PREFIX)
+        expected = manifest["media"][shown]
+    source = tar.extractfile(member)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    with target.open("wb") as out:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    if size != expected["size"] or digest.hexdigest() != expected["sha256"]:
+        raise BackupError(
+            f"The file {shown} in the backup {archive.name} does not match its "
+            "checksum: the archive was changed or damaged after it was made. "
+            "Nothing was restored."
+        )
+
+
+def _check_migrations(manifest: dict, using: str) -> None:
+    here = applied_migrations(using)
+    there = manifest["migrations"]
+    if here == there:
+        return
+    if not here:
+        raise BackupError(
+            "The database has no tables yet: run `manage.py migrate` first, "
+            "then restore. Nothing was restored."
+        )
+    only_there = sorted(
+        f"{app}.{name}"
+        for app, names in there.items()
+        for name in set(names) - set(here.get(app, []))
+    )
+    only_here = sorted(
+        f"{app}.{name}"
+        for app, names in here.items()
+        for name in set(names) - set(there.get(app, []))
+    )
+    differences = [
+        *(f"only in the backup: {name}" for name in only_there[:3]),
+        *(f"only in this database: {name}" for name in only_here[:3]),
+    ]
+    raise BackupError(
+        "The backup was made at other migrations than this database has "
+        f"({'; '.join(differences)}). Restore with the release that made the "
+        "backup, then upgrade. Nothing was restored."
+    )
+
+
+def _check_empty(using: str, media_root: Path) -> None:
+    held = [
+        f"{count} {label}"
+        for label, count in sorted(row_counts(using).items())
+        if count and label not in MADE_BY_MIGRATE
+    ]
+    if held:
+        shown = ", ".join(held[:4]) + (", …" if len(held) > 4 else "")
+        raise BackupError(
+            f"The database is not empty (it holds {shown}). Restore into a "
+            "freshly migrated database, or pass --force to replace everything "
+            "in it. Nothing was restored."
+        )
+    if _media_files(media_root):
+        raise BackupError(
+            f"The media folder {media_root} is not empty. Restore into an empty "
+            "folder, or pass --force to set the present one aside. Nothing was "
+            "restored."
+        )
+
+
+def _load(
+    data: Path, manifest: dict, using: str, restored_media: Path, media_root: Path
+) -> Path | None:
+    """Replace every row, then swap the media folder in, all or nothing."""
+    restored_media.mkdir(exist_ok=True)
+    swapped: Path | None = None
+    set_aside: Path | None = None
+    try:
+        with transaction.atomic(using=using):
+            _clear_tables(using)
+            call_command("loaddata", str(data), database=using, verbosity=0)
+            loaded = row_counts(using)
+            if loaded != manifest["row_counts"]:
+                wrong = sorted(
+                    label
+                    for label in loaded.keys() | manifest["row_counts"].keys()
+                    if loaded.get(label) != manifest["row_counts"].get(label)
+                )
+                raise BackupError(
+                    "After loading, the row counts differ from the backup's "
+                    f"manifest ({', '.join(wrong[:4])}); nothing was restored."
+                )
+            _refresh_search(using)
+            set_aside = _swap_media(restored_media, media_root)
+            swapped = media_root
+    except BaseException:
+        if swapped is not None:
+            _unswap_media(media_root, restored_media, set_aside)
+        raise
+    return set_aside
+
+
+def _clear_tables(using: str) -> None:
+    """Empty every dumped table, join tables included, in this transaction."""
+    connection = connections[using]
+    tables = set()
+    for model in dumped_models():
+        tables.add(model._meta.db_table)
+        for field in model._meta.local_many_to_many:
+            if field.remote_field.through._meta.auto_created:
+                tables.add(field.remote_field.through._meta.db_table)
+    statements = connection.ops.sql_flush(
+        no_style(), sorted(tables), reset_sequences=False, allow_cascade=False
+    )
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _refresh_search(using: str) -> None:
+    """Rebuild PostgreSQL's search vectors, which the dump carries as text."""
+    from articles.models import Article
+    from articles.search import update_search_vectors
+
+    update_search_vectors(Article.objects.using(using).all())
+
+
+def _swap_media(restored: Path, media_root: Path) -> Path | None:
+    """Move the restored folder into place; return where the old one went."""
+    set_aside = None
+    if media_root.exists():
+        if _media_files(media_root):
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+            set_aside = media_root.with_name(
+                f"{media_root.name}.before-restore-{stamp}"
+            )
+            media_root.rename(set_aside)
+        else:
+            shutil.rmtree(media_root)
+    os.replace(restored, media_root)
+    return set_aside
+
+
+def _unswap_media(media_root: Path, restored: Path, set_aside: Path | None) -> None:
+    with contextlib.suppress(OSError):
+        os.replace(media_root, restored)
+    if set_aside is not None:
+        set_aside.rename(media_root)
