@@ -64,6 +64,8 @@ NOT_DUMPED_APPS = frozenset({"sessions"})
 MADE_BY_MIGRATE = frozenset({"auth.group", "comments.moderationsettings"})
 
 _CHUNK = 1024 * 1024
+#: A manifest lists about 150 bytes per media file; this allows ~400,000 files.
+_MANIFEST_MAX = 64 * 1024 * 1024
 _READ_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error, gzip.BadGzipFile)
 
 
@@ -155,9 +157,11 @@ def backup_create(*, output: Path, media_root: Path, using: str = "default") -> 
 
 @contextlib.contextmanager
 def _snapshot(using: str) -> Iterator[None]:
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=using):
-        connection = connections[using]
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
+            # Only the first statement of a transaction may set its isolation.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield
@@ -286,7 +290,8 @@ def _reason(error: BaseException) -> str:
 def _read_manifest(archive: Path, tar: tarfile.TarFile, member: tarfile.TarInfo):
     file = tar.extractfile(member)
     try:
-        manifest = json.loads(file.read()) if file else None
+        text = file.read(_MANIFEST_MAX + 1) if file else b""
+        manifest = json.loads(text) if 0 < len(text) <= _MANIFEST_MAX else None
     except (ValueError, UnicodeDecodeError):
         manifest = None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -312,7 +317,7 @@ def _member_target(
 ) -> Path:
     """Where a member goes in ``work_dir``; only listed, plain files qualify."""
     name = member.name
-    if name == DATA:
+    if name == DATA and member.isfile():
         return work_dir / DATA
     relative = name.removeprefix(MEDIA_PREFIX)
     listed = name.startswith(MEDIA_PREFIX) and relative in manifest["media"]
@@ -333,7 +338,12 @@ def _extract_checked(
     target: Path,
     manifest: dict,
 ) -> None:
-    """Copy one member out, refusing it unless size and SHA-256 match."""
+    """
+    Copy one member out, refusing it unless size and SHA-256 match.
+
+    Reading stops one byte past the listed size, so a member that claims to be
+    small but inflates without end cannot fill the disk.
+    """
     if member.name == DATA:
         expected, shown = manifest["data"], DATA
     else:
@@ -343,7 +353,7 @@ def _extract_checked(
     target.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     with target.open("wb") as out:
-        while chunk := source.read(_CHUNK):
+        while size <= expected["size"] and (chunk := source.read(_CHUNK)):
             digest.update(chunk)
             size += len(chunk)
             out.write(chunk)
