@@ -43,6 +43,7 @@ from typing import Any
 
 import django
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connections, models, transaction
@@ -424,6 +425,9 @@ def _load(
     restored_media.mkdir(exist_ok=True)
     swapped: Path | None = None
     set_aside: Path | None = None
+    # Natural keys are looked up through ContentType's process-wide cache,
+    # which may hold ids of another database known by the same alias.
+    ContentType.objects.clear_cache()
     try:
         with transaction.atomic(using=using):
             _clear_tables(using)

@@ -26,7 +26,9 @@ from pathlib import Path
 
 import pytest
 import reversion
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -42,6 +44,7 @@ from articles.backup import FORMAT_VERSION, dumped_models
 from articles.models import Article, Section
 from comments import services as comment_services
 from comments.models import AuditEntry, Comment, ModerationSettings
+from newsroom.roles import sync_groups
 from tests.articles.test_images import noisy_jpeg
 from tests.comments.conftest import comment_data
 from tests.factories import (
@@ -55,7 +58,17 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _made_by_migrate():
+    """
+    Put back the rows ``migrate`` makes (role groups, moderation settings):
+    these tests commit, and tests like them flush the database afterwards.
+    """
+    sync_groups(django_apps)
+    ModerationSettings.load()
 
 
 # A realistic newsroom ----------------------------------------------------------
@@ -143,12 +156,14 @@ def in_thread_on(database: dict, work):
 
     def target():
         connections.settings["default"] = database
+        ContentType.objects.clear_cache()  # its ids are per database
         try:
             result.append(work())
         except BaseException as error:  # raised again in the caller
             errors.append(error)
         finally:
             connections["default"].close()
+            ContentType.objects.clear_cache()
 
     thread = threading.Thread(target=target)
     try:
