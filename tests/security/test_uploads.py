@@ -583,3 +583,38 @@ def test_the_documented_table_is_the_tested_one():
     assert upload_table() in DOCS.read_text(encoding="utf-8"), (
         "docs/security/uploads.md is out of date; paste upload_table() into it"
     )
+
+
+# The image dialog's callback under a Content-Security-Policy -------------------
+
+
+def test_dialog_callback_script_carries_the_policys_nonce(client, staff, settings):
+    from csp.constants import NONCE, SELF
+
+    if "csp.middleware.CSPMiddleware" not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, "csp.middleware.CSPMiddleware"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": [SELF], "script-src": [SELF, NONCE]}
+    }
+    client.force_login(staff)
+
+    response = via_dialog(client, "photo.jpg", noisy_jpeg((400, 300)))
+
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
+    assert f'<script nonce="{nonce}">' in response.content.decode()
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert dialog_arguments(response)[2] == ""
+
+
+def test_dialog_callback_has_no_nonce_attribute_without_a_policy(
+    client, staff, settings
+):
+    settings.MIDDLEWARE = [
+        name for name in settings.MIDDLEWARE if name != "csp.middleware.CSPMiddleware"
+    ]
+    client.force_login(staff)
+
+    response = via_dialog(client, "photo.jpg", b"not an image")
+
+    assert "<script>" in response.content.decode()
+    assert dialog_arguments(response)[2] == NOT_IMAGE_MESSAGE
