@@ -109,8 +109,12 @@ def validate_image(file: IO[bytes]) -> None:
 
 def _check_byte_size(file: IO[bytes]) -> None:
     """Refuse files over NEWSROOM_IMAGE_MAX_BYTES without reading them."""
+    check_byte_size(_byte_size(file))
+
+
+def check_byte_size(size: int) -> None:
+    """Raise the ``too_large`` error if ``size`` bytes is over the limit."""
     limit = settings.NEWSROOM_IMAGE_MAX_BYTES
-    size = _byte_size(file)
     if size <= limit:
         return
     shown, shown_limit = _format_bytes(size), _format_bytes(limit)

@@ -24,7 +24,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from articles.images import discard_files, make_renditions, normalise_image
+from articles.images import (
+    check_byte_size,
+    discard_files,
+    make_renditions,
+    normalise_image,
+)
 
 #: CKEditor 4's double-submit token: a cookie it sets and a form field it sends.
 CK_TOKEN_NAME = "ckCsrfToken"
@@ -32,6 +37,9 @@ CK_TOKEN_NAME = "ckCsrfToken"
 #: error message only from a 2xx answer (for others it shows a bare "HTTP
 #: error"), so refusals answer 200 with ``uploaded: 0`` and our message.
 ERROR_STATUS = 200
+
+#: Room in a request for the multipart headers and the token around the image.
+FORM_OVERHEAD = 64 * 1024
 
 NO_FILE_MESSAGE = "No file was received. Choose an image and upload it again."
 BAD_TOKEN_MESSAGE = (
@@ -83,7 +91,8 @@ def editor_upload(request: HttpRequest) -> HttpResponse:
 
 
 def _store_upload(request: HttpRequest) -> str:
-    """Check the token and the image, then store it with its renditions."""
+    """Check the size, token and image, then store it with its renditions."""
+    _check_request_size(request)
     if not _token_matches(request):
         raise _UploadRefused(BAD_TOKEN_MESSAGE, status=403)
     upload = request.FILES.get("upload")
@@ -102,6 +111,25 @@ def _store_upload(request: HttpRequest) -> str:
         discard_files(default_storage, [name])
         raise
     return name
+
+
+def _check_request_size(request: HttpRequest) -> None:
+    """
+    Refuse a body too big to hold an acceptable image before reading any of it.
+
+    Django would otherwise stream the whole upload to a temporary file before
+    the image check could say it is too large.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length <= settings.NEWSROOM_IMAGE_MAX_BYTES + FORM_OVERHEAD:
+        return
+    try:
+        check_byte_size(length)
+    except ValidationError as error:
+        raise _UploadRefused(" ".join(error.messages), ERROR_STATUS) from None
 
 
 def _token_matches(request: HttpRequest) -> bool:

@@ -629,3 +629,31 @@ def test_dialog_callback_has_no_nonce_attribute_without_a_policy(
 
     assert "<script>" in response.content.decode()
     assert dialog_arguments(response)[2] == NOT_IMAGE_MESSAGE
+
+
+# A body too big for any acceptable image ----------------------------------------
+
+
+def test_editor_refuses_an_oversized_body_before_reading_it(
+    client, staff, media, monkeypatch
+):
+    from django.http import multipartparser
+
+    def never(self):
+        raise AssertionError("the body was parsed")
+
+    monkeypatch.setattr(multipartparser.MultiPartParser, "parse", never)
+    client.force_login(staff)
+    client.cookies["ckCsrfToken"] = TOKEN
+
+    response = client.post(
+        reverse("ckeditor_upload"),
+        {"ckCsrfToken": TOKEN},
+        CONTENT_LENGTH=str(1024 * MB),
+    )
+
+    assert response.json() == {
+        "uploaded": 0,
+        "error": {"message": "The file is 1,024 MB; images may be at most 10 MB."},
+    }
+    assert stored_files(media) == []
