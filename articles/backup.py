@@ -158,14 +158,31 @@ def backup_create(*, output: Path, media_root: Path, using: str = "default") -> 
 
 @contextlib.contextmanager
 def _snapshot(using: str) -> Iterator[None]:
+    """
+    One read transaction that sees the database as it was when it began.
+
+    PostgreSQL: REPEATABLE READ. SQLite in WAL mode gives every transaction a
+    snapshot, but the site opens its transactions with BEGIN IMMEDIATE, which
+    takes the write lock: readers posting comments would wait (and, past the
+    busy timeout, fail) for the whole dump. A DEFERRED transaction reads
+    without taking it.
+    """
     connection = connections[using]
+    connection.ensure_connection()  # opening it would reset transaction_mode
     outermost = not connection.in_atomic_block
-    with transaction.atomic(using=using):
-        if connection.vendor == "postgresql" and outermost:
-            # Only the first statement of a transaction may set its isolation.
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
+    mode = getattr(connection, "transaction_mode", None)
+    if connection.vendor == "sqlite" and outermost:
+        connection.transaction_mode = "DEFERRED"
+    try:
+        with transaction.atomic(using=using):
+            if connection.vendor == "postgresql" and outermost:
+                # Only the first statement of a transaction may set this.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+    finally:
+        if connection.vendor == "sqlite":
+            connection.transaction_mode = mode
 
 
 def _dump(path: Path, using: str) -> None:

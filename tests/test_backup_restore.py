@@ -665,3 +665,39 @@ def test_revisions_restore_with_their_serialised_data(
         timezone.now() - timedelta(minutes=5)
         < Revision.objects.latest("date_created").date_created
     )
+
+
+def test_sqlite_backup_lets_the_site_write_meanwhile(
+    empty_database, tmp_path, monkeypatch
+):
+    """The dump reads a snapshot without the write lock readers' posts need."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's snapshot never blocks writers")
+    import sqlite3
+
+    from articles import backup
+
+    dump = backup._dump
+
+    def dump_then_write(path, using):
+        dump(path, using)
+        writer = sqlite3.connect(connections[using].settings_dict["NAME"], timeout=1)
+        writer.execute(
+            "INSERT INTO articles_section (name, slug, description, position) "
+            "VALUES ('Late', 'late', '', 9)"
+        )
+        writer.commit()
+        writer.close()
+
+    monkeypatch.setattr(backup, "_dump", dump_then_write)
+    output = tmp_path / "during.tar.gz"
+
+    def work():
+        Section.objects.create(name="Early", slug="early")
+        call_command("backup", output=str(output), stdout=io.StringIO())
+        return Section.objects.count()
+
+    assert empty_database(work) == 2
+    with tarfile.open(output) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["row_counts"]["articles.section"] == 1
