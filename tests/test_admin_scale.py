@@ -28,7 +28,8 @@ def grow(articles: int, tags_each: int = 3):
     [
         reverse("admin:articles_article_changelist"),
         reverse("admin:articles_article_changelist") + "?state=live&p=2",
-        reverse("admin:articles_article_changelist") + "?publish_at__gte=2000-01-01T00:00:00%2B00:00",
+        reverse("admin:articles_article_changelist")
+        + "?publish_at__gte=2000-01-01T00:00:00%2B00:00",
         reverse("admin:comments_comment_changelist"),
         reverse("admin:comments_comment_changelist") + "?queue=all&status=pending",
     ],
