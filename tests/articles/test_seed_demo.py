@@ -36,6 +36,11 @@ def test_seed_demo_loads_the_reference_report(capsys):
     assert report.takeaways.count() == 4
     assert report.comments.filter(status="approved").count() >= 2
     assert report.comments.filter(status="pending").exists()
+    # The stored counts agree with the rows everywhere (the command exits 1 if not).
+    assert (
+        report.comment_count == Comment.objects.public().filter(article=report).count()
+    )
+    call_command("repair_comment_counts", "--check")
     assert Article.objects.published().count() >= 12
     assert Article.objects.scheduled().exists()
     assert Article.objects.filter(status="draft").exists()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from articles import demo
 from articles.models import Article, ArticleAuthor, Author, KeyTakeaway, Section
+from comments import counts
 from comments.models import Comment
 from newsroom import roles
 
@@ -165,6 +166,9 @@ class Command(BaseCommand):
                 },
             )
             made.append(comment)
+        # Written as an import would be, around the services: store the
+        # articles' public comment counts from the rows.
+        counts.recount(*{comment.article_id for comment in made})
 
     def _corrections(self):
         """The reference report carries one dated correction, as a live piece would."""
