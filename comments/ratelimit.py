@@ -8,6 +8,12 @@ frees itself S seconds after it was taken. That is an exact sliding window:
 "1 per 15 seconds" means 15 seconds after the last accepted post, never more
 and never less, whatever the window boundaries. A refused attempt takes
 nothing, so retrying does not extend the wait.
+
+When the cache cannot be reached (see ``newsroom.cache_backend``) no slot can
+be taken or read, and "every slot is taken" would be a lie that turns every
+reader away. Such a verdict is ``undecided`` instead: not allowed, with no
+retry time, and the caller chooses (comments are held for a moderator; see
+``comments.rules.RateLimitRule``).
 """
 
 import math
@@ -15,6 +21,8 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+
+from newsroom.cache_backend import failures
 
 PREFIX = "comments:rate"
 
@@ -32,6 +40,8 @@ class Verdict:
     retry_after: int = 0
     limit: Limit | None = None
     taken: tuple[str, ...] = ()
+    # The cache could not be reached: nothing was counted either way.
+    undecided: bool = False
 
 
 def _slot_keys(limit: Limit, subject: str) -> list[str]:
@@ -43,10 +53,13 @@ def hit(limit: Limit, subject: str) -> Verdict:
     """Take a slot for one attempt by ``subject``, or refuse it."""
     keys = _slot_keys(limit, subject)
     now = time.time()
+    failed_before = failures(cache)
     held = cache.get_many(keys)
     for key in keys:
         if key not in held and cache.add(key, now, timeout=limit.seconds):
             return Verdict(allowed=True, limit=limit, taken=(key,))
+    if failures(cache) != failed_before:
+        return Verdict(allowed=False, limit=limit, undecided=True)
     # Every slot is taken (some perhaps just now by a concurrent request).
     held = cache.get_many(keys)
     oldest = min(held.values(), default=now)
@@ -55,7 +68,8 @@ def hit(limit: Limit, subject: str) -> Verdict:
 
 
 def check_all(limits: list[tuple[Limit, str]]) -> Verdict:
-    """Pass every limit or none: a refusal gives back the slots taken before it."""
+    """Pass every limit or none: a refusal (or an undecided limit) gives back
+    the slots taken before it."""
     taken: list[str] = []
     for limit, subject in limits:
         verdict = hit(limit, subject)

@@ -3,7 +3,11 @@ The moderation policy: small named rules, run in order at posting time.
 
 Each rule looks at a submission and returns a ``Decision`` (a status and the
 reason, or a refusal with its HTTP status) or ``None`` to pass it on. The
-first decision wins; the last rule always decides. Their numbers and word
+first decision wins; the last rule always decides. A rule that cannot decide
+for want of the cache (the rate limit while Redis is away) returns a
+non-final hold instead: the later rules still run, so a ban or a disallowed
+word still counts, and a comment that would otherwise be approved is held for
+a moderator. Their numbers and word
 lists come from the database (``ModerationSettings``, ``ModerationWord``,
 ``Ban``), so moderators tune them in the admin without a deploy.
 """
@@ -17,6 +21,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from newsroom.cache_backend import failures
 
 from . import ratelimit
 from .models import Ban, Comment, ModerationSettings, ModerationWord
@@ -47,6 +53,8 @@ class Decision:
     reason: str
     http_status: int = 200
     retry_after: int = 0
+    # False: "at least hold this", and let the later rules run (see moderate).
+    final: bool = True
 
     @property
     def refused(self) -> bool:
@@ -127,6 +135,15 @@ class RateLimitRule(Rule):
         verdict = ratelimit.check_all(limits)
         if verdict.allowed:
             return None
+        if verdict.undecided:
+            # The cache is down. Refusing everyone would shut the comment box
+            # for an infrastructure fault; approving everyone would open it
+            # to a flood. A moderator decides instead.
+            return self.decide(
+                Comment.Status.PENDING,
+                _("The rate limit could not be checked (cache unavailable)."),
+                final=False,
+            )
         limit = verdict.limit
         reason = ngettext(
             "More than %(count)d comment in %(seconds)d seconds.",
@@ -168,7 +185,11 @@ class DuplicateRule(Rule):
             sub.article.pk, short_digest(f"{sub.email}\n{text}")
         )
         # Only the race needs the key; the database covers the whole window.
-        if not cache.add(claim, 1, timeout=DOUBLE_SUBMIT_SECONDS):
+        # With the cache down the key cannot be taken: the database check
+        # above still holds, and such comments are held (RateLimitRule).
+        failed_before = failures(cache)
+        claimed = cache.add(claim, 1, timeout=DOUBLE_SUBMIT_SECONDS)
+        if not claimed and failures(cache) == failed_before:
             return self.decide(REFUSED, reason, http_status=409)
         return None
 
@@ -302,11 +323,19 @@ def policy() -> list[Rule]:
 
 
 def moderate(sub: Submission, config: ModerationSettings) -> Decision:
-    """Run the rules in order; the first decision wins."""
+    """Run the rules in order; the first final decision wins, and a non-final
+    hold on the way turns an approval into that hold."""
+    hold = None
     for rule in policy():
         decision = rule.check(sub, config)
-        if decision is not None:
-            return decision
+        if decision is None:
+            continue
+        if not decision.final:
+            hold = hold or decision
+            continue
+        if hold is not None and decision.status == Comment.Status.APPROVED:
+            return hold
+        return decision
     raise AssertionError("DefaultRule always decides.")  # pragma: no cover
 
 

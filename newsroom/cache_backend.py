@@ -1,0 +1,174 @@
+"""
+Django's Redis cache, made to degrade instead of fail when Redis is away.
+
+The cache is an accelerator, never the record: every page can be rendered
+live and every rate limit can be decided some other way. So when Redis cannot
+be reached (stopped, restarting, a network partition) a request must still be
+answered, quickly, and never with a 5xx:
+
+- reads miss (``get`` gives the default, ``get_many`` gives ``{}``,
+  ``has_key`` is false); writes report that they did not happen (``add``,
+  ``delete`` and ``touch`` are false, ``set_many`` returns every key, ``incr``
+  raises ``ValueError`` as it does for a missing key); ``set`` stores nothing;
+- connecting and reading time out after a fraction of a second (redis-py's
+  default is 5 s), and after a failure the process stops asking Redis for
+  ``RETRY_SECONDS``: a dead cache costs a page nothing, not one timeout per
+  call;
+- an outage is logged once per process when it starts and once when it ends
+  (with its length), not once per call;
+- callers that must know whether the cache answered (the rate limiter cannot
+  tell "every slot is taken" from "nothing could be stored") compare
+  ``failures`` before and after their calls; see ``comments.ratelimit``.
+
+Only connection-level errors are absorbed. A command Redis refuses (a
+programming error) is still raised.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# A loopback or same-rack Redis answers in well under a millisecond; these
+# only bound how long a request waits for one that is gone.
+SOCKET_CONNECT_TIMEOUT = 0.25
+SOCKET_TIMEOUT = 0.5
+# After a failure, how long a process answers from "cache down" before trying
+# Redis again. Also the longest caching takes to resume once Redis is back.
+RETRY_SECONDS = 1.0
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class CacheUnavailable(ValueError):
+    """``incr`` could not reach the cache (a ``ValueError``, as for a missing key)."""
+
+
+class _Outage:
+    """Whether one Redis location is down, shared by every thread of a process."""
+
+    def __init__(self, location: str):
+        self.location = location
+        self.lock = threading.Lock()
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+
+    def should_skip(self) -> bool:
+        return self.down_since is not None and time.monotonic() < self.retry_at
+
+    def failed(self, error: BaseException) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.retry_at = now + RETRY_SECONDS
+            if self.down_since is not None:
+                return
+            self.down_since = now
+        logger.warning(
+            "cache unavailable (%s: %s); serving without the cache and retrying "
+            "every %.1f s",
+            error.__class__.__name__,
+            error,
+            RETRY_SECONDS,
+        )
+
+    def succeeded(self) -> None:
+        if self.down_since is None:
+            return
+        with self.lock:
+            since, self.down_since = self.down_since, None
+        if since is not None:
+            logger.warning(
+                "cache available again after %.1f s", time.monotonic() - since
+            )
+
+
+_outages: dict[str, _Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def _outage_for(location: str) -> _Outage:
+    with _outages_lock:
+        return _outages.setdefault(location, _Outage(location))
+
+
+class ResilientRedisCache(RedisCache):
+    """``RedisCache`` that answers "miss" / "not stored" while Redis is away."""
+
+    def __init__(self, server, params):
+        params = dict(params)
+        params["OPTIONS"] = {
+            "socket_connect_timeout": SOCKET_CONNECT_TIMEOUT,
+            "socket_timeout": SOCKET_TIMEOUT,
+            **params.get("OPTIONS", {}),
+        }
+        super().__init__(server, params)
+        self._outage = _outage_for(",".join(self._servers))
+        # Calls this instance (Django keeps one per thread) could not make.
+        self.failures = 0
+
+    @property
+    def available(self) -> bool:
+        """False while this process treats Redis as down (between retries)."""
+        return not self._outage.should_skip()
+
+    def _call(self, fallback, method, *args, **kwargs):
+        if self._outage.should_skip():
+            self.failures += 1
+            return fallback()
+        try:
+            result = method(*args, **kwargs)
+        except UNREACHABLE as error:
+            self.failures += 1
+            self._outage.failed(error)
+            return fallback()
+        self._outage.succeeded()
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: False, super().add, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call(lambda: default, super().get, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: None, super().set, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call(lambda: False, super().delete, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call(dict, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call(lambda: False, super().has_key, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        def unavailable():
+            raise CacheUnavailable(f"The cache is unavailable; {key!r} not changed.")
+
+        return self._call(unavailable, super().incr, key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        keys = list(data)
+        return self._call(lambda: keys, super().set_many, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call(lambda: None, super().delete_many, keys, version)
+
+    def clear(self):
+        return self._call(lambda: False, super().clear)
+
+
+def failures(backend) -> int:
+    """Calls ``backend`` could not make so far in this thread (0 for backends
+    that never fail, such as the local-memory cache)."""
+    return getattr(backend, "failures", 0)
