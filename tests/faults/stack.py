@@ -33,6 +33,8 @@ ARTICLE_SLUG = "uk-considers-security-treaty-with-japan-as-quasi-ally"
 # default is 15; shorter, so a test can wait a window out.
 RATE_SECONDS = 3
 BACK_LINK = re.compile(r'class="comments-back"><a href="([^"]+)"')
+ARTICLE_COUNT = re.compile(r'<a href="#comments">(\d+) comments?</a>')
+DISCUSSION_COUNT = re.compile(r'class="comments-count">(\d+) comments?<')
 
 
 class Stack:
@@ -126,6 +128,28 @@ class Stack:
 
     def reader(self) -> Reader:
         return Reader(port=self.port, article_id=self.article_id)
+
+    def shown_counts(self) -> dict[str, int]:
+        """The comment count readers are shown: on the article page rendered
+        live (a session cookie bypasses the page cache), as the page cache
+        serves it, and on the (never cached) discussion page."""
+        live = self.reader()
+        live.cookies["sessionid"] = "faults-live-page"
+        pages = {
+            "article_live": (live, self.article_url, ARTICLE_COUNT),
+            "article_cached": (self.reader(), self.article_url, ARTICLE_COUNT),
+            "discussion": (
+                self.reader(),
+                f"/comments/{self.article_id}/",
+                DISCUSSION_COUNT,
+            ),
+        }
+        counts = {}
+        for name, (reader, path, pattern) in pages.items():
+            answer, html = reader.read_page(name, path)
+            assert answer.status == 200, (name, answer)
+            counts[name] = int(pattern.search(html).group(1))
+        return counts
 
     def log(self) -> str:
         return self.server.log_path.read_text(errors="replace")

