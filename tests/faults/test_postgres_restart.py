@@ -76,7 +76,8 @@ def test_the_site_recovers_from_a_postgres_restart_without_restarting_the_app(
     # Clean errors only: 503 with Retry-After (newsroom.unavailable), never a
     # 500, a dropped connection or a hang.
     assert set(statuses) <= {503}, statuses
-    assert max(answer.seconds for answer in traffic.answers) < 5
+    # No hang (a hang would also show as a status 0 after 15 s).
+    assert max(answer.seconds for answer in traffic.answers) < 10
     # Errors only while PostgreSQL was away (a request queued just before the
     # restart may be answered during it), none once it was back.
     outside = [a for a in failures if a.ended < restarted or a.started >= up]
