@@ -6,7 +6,7 @@ Set up as a deployment would be: migrate, the demo newsroom, collectstatic,
 then gunicorn with DEBUG off. The moderation policy trusts first-time
 commenters, as the benchmark's does, so that what is measured is posting,
 not the first-time hold; every other rule stays on, the short rate limit at
-one comment per 3 seconds (``RATE_SECONDS``) so a test can wait it out.
+one comment per 5 seconds (``RATE_SECONDS``) so a test can wait it out.
 
 Tests read the database directly with psycopg2, as an outside observer: what
 is stored is what PostgreSQL says, not what the app believes.
@@ -30,8 +30,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 WORKERS = 2
 ARTICLE_SLUG = "uk-considers-security-treaty-with-japan-as-quasi-ally"
 # One comment per reader (address or email) in this many seconds: the
-# default is 15; shorter, so a test can wait a window out.
-RATE_SECONDS = 3
+# default is 15; shorter, so a test can wait a window out, and long enough
+# that the next post from the same address is inside it on a busy machine.
+RATE_SECONDS = 5
 BACK_LINK = re.compile(r'class="comments-back"><a href="([^"]+)"')
 ARTICLE_COUNT = re.compile(r'<a href="#comments">(\d+) comments?</a>')
 DISCUSSION_COUNT = re.compile(r'class="comments-count">(\d+) comments?<')
