@@ -6,6 +6,8 @@ goes away and comes back.
 """
 
 import logging
+import os
+import signal
 import time
 
 import pytest
@@ -137,3 +139,29 @@ def test_caching_resumes_when_redis_comes_back(caplog, quick_retry):
         assert messages[1].startswith("cache available again after")
     finally:
         server.remove()
+
+
+def test_a_hung_redis_costs_one_short_timeout_then_nothing(quick_retry):
+    """A Redis that accepts connections but never answers (stopped with
+    SIGSTOP: overloaded, swapping, half-dead) is worse than a dead one."""
+    server = PrivateRedis()
+    server.start()
+    try:
+        cache = backend(server.port)
+        cache.set("page", "cached")
+        os.kill(server.process.pid, signal.SIGSTOP)
+        started = time.monotonic()
+        assert cache.get("page", "miss") == "miss"
+        first = time.monotonic() - started
+        started = time.monotonic()
+        for number in range(100):
+            cache.get(f"page:{number}")
+        rest = time.monotonic() - started
+        os.kill(server.process.pid, signal.SIGCONT)
+        time.sleep(0.25)
+        assert cache.get("page") == "cached"
+    finally:
+        os.kill(server.process.pid, signal.SIGCONT)
+        server.remove()
+    assert 0.4 < first < 1.5  # the 0.5 s read timeout, not redis-py's 5 s
+    assert rest < 0.2  # and then the cache is not asked until the retry
