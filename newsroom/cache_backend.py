@@ -29,7 +29,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -97,6 +97,24 @@ def _outage_for(location: str) -> _Outage:
         return _outages.setdefault(location, _Outage(location))
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one ``redis.Redis`` per connection pool.
+
+    Django's makes a new ``redis.Redis`` for every call, and building one
+    (its table of response callbacks) cost about 95 us of CPU per page-cache
+    hit here, as much as the rest of the hit. The object holds no connection
+    of its own (the pool does), so one per pool is safe to share.
+    """
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """``RedisCache`` that answers "miss" / "not stored" while Redis is away."""
 
@@ -108,6 +126,7 @@ class ResilientRedisCache(RedisCache):
             **params.get("OPTIONS", {}),
         }
         super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
         self._outage = _outage_for(",".join(self._servers))
         # Calls this instance (Django keeps one per thread) could not make.
         self.failures = 0

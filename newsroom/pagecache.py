@@ -95,9 +95,10 @@ def purge(*tags: str) -> None:
         return
 
     def bump():
-        # The tags first, then the epoch: a hit that still sees the old epoch
-        # is one that began before this purge finished.
-        for key in [TAG_PREFIX + tag for tag in tags] + [EPOCH_KEY]:
+        # The epoch before the tags, so a page that rendered while this purge
+        # ran sees the epoch move and is not stored (see _store); and after
+        # them, so a hit that re-checks tags does so once they have moved.
+        for key in [EPOCH_KEY, *(TAG_PREFIX + tag for tag in tags), EPOCH_KEY]:
             try:
                 if not cache.add(key, 1, timeout=None):
                     cache.incr(key)
@@ -195,7 +196,7 @@ class PageCacheMiddleware:
         key = None if _bypass(request) else _key(request)
         if key is not None:
             try:
-                entry = _lookup(key)
+                entry, request._page_cache_epoch = _lookup(key)
             except Exception:  # a cache outage degrades to live pages, logged
                 logger.warning("page cache unavailable", exc_info=True)
                 entry, key = None, None  # the cache is down: do not store either
@@ -263,16 +264,20 @@ def _store(key: str, request, response) -> None:
     if not response.has_header("Content-Length"):
         response["Content-Length"] = str(len(response.content))
     try:
-        # The epoch before the generations: a purge in between leaves the
-        # entry at an old epoch, so its first hit checks the tags.
+        generations = _generations(request._page_cache_tags)
         epoch = cache.get(EPOCH_KEY, 0)
+        if epoch != request._page_cache_epoch:
+            # Something was purged while this page rendered: it may show what
+            # the purge replaced, under generations read after the purge.
+            # Serve it, keep nothing; the next reader renders afresh.
+            return
         # Plain values, not the response object: a hit unpickles a tuple of
         # bytes and strings and builds the response from them.
         entry = (
             response.status_code,
             list(response.items()),
             response.content,
-            _generations(request._page_cache_tags),
+            generations,
             # Checked on every hit too, so expiry does not rest on the cache
             # server's clock alone.
             time.time() + ttl,
@@ -284,23 +289,23 @@ def _store(key: str, request, response) -> None:
 
 
 def _lookup(key: str):
-    """The stored page, if nothing it shows has changed since: one read of
-    the page and the epoch; its tags only after a purge somewhere."""
+    """The stored page if nothing it shows has changed since, and the epoch:
+    one read of both; the page's tags only after a purge somewhere."""
     found = cache.get_many([key, EPOCH_KEY])
     entry = found.get(key)
+    epoch = found.get(EPOCH_KEY, 0)
     now = time.time()
     if entry is None or entry[4] <= now:
-        return None
-    epoch = found.get(EPOCH_KEY, 0)
+        return None, epoch
     if entry[5] == epoch:
-        return entry
+        return entry, epoch
     stored = entry[3]
     if stored and _generations(stored) != stored:
-        return None
+        return None, epoch
     # Still current: remember that at this epoch, so the next hit is quick.
     entry = (*entry[:5], epoch)
     cache.set(key, entry, max(1, int(entry[4] - now)))
-    return entry
+    return entry, epoch
 
 
 def _replay(request, entry) -> HttpResponse:

@@ -165,3 +165,23 @@ def test_a_hung_redis_costs_one_short_timeout_then_nothing(quick_retry):
         server.remove()
     assert 0.4 < first < 1.5  # the 0.5 s read timeout, not redis-py's 5 s
     assert rest < 0.2  # and then the cache is not asked until the retry
+
+
+def test_one_redis_client_per_pool_is_kept_and_survives_a_restart(quick_retry):
+    """Django builds a redis.Redis for every call; ours keeps one per pool."""
+    server = PrivateRedis()
+    server.start()
+    try:
+        cache = backend(server.port)
+        client = cache._cache
+        assert client.get_client() is client.get_client(write=True)
+        cache.set("page", "cached")
+        assert cache.get("page") == "cached"
+        server.stop()
+        assert cache.get("page") is None
+        server.start()
+        time.sleep(0.25)
+        cache.set("page", "cached again")  # the same client, fresh connections
+        assert cache.get("page") == "cached again"
+    finally:
+        server.remove()

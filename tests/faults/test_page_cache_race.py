@@ -3,16 +3,12 @@ as fresh. Found by the load tests (tests/faults): after concurrent posting,
 the cached article page said 1115 comments while 1118 were approved, and
 stayed so until the page expired.
 
-newsroom.pagecache reads the tags' generations when it stores a page, after
-rendering it. A comment approved between the view's query and the store
-bumps the generation first, so the stale page is stored under the new
-generation and served as a hit for up to PAGE_CACHE_SECONDS. Reading the
-generations (or a clock) before the view runs, and storing against those,
-closes the window.
-
-Marked xfail (strict) until newsroom.pagecache, which this part does not own,
-is changed; when it is, this test passes and strict xfail fails the run, so
-the mark is removed then.
+newsroom.pagecache used to read the tags' generations when it stored a page,
+after rendering it: a comment approved between the view's query and the
+store bumped the generation first, so the stale page was stored under the new
+generation and served as a hit for up to PAGE_CACHE_SECONDS. Now a purge moves
+the purge epoch before and after its tags, and a page whose render saw the
+epoch move is served but not stored.
 """
 
 import pytest
@@ -25,10 +21,6 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="newsroom.pagecache stores generations read after rendering",
-)
 def test_a_comment_approved_during_a_render_is_not_hidden_by_the_cache(
     client, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
