@@ -14,6 +14,7 @@
 // CKEditor 4 draws its toolbar with inline handlers of its own; those are
 // the editor's chrome, not content, and are left out by one narrow rule: an
 // element inside CKEditor's chrome (class "cke_*" outside the editing area).
+// Likewise the load-detection script it writes into its editing frame.
 (() => {
   if (window.__xss) {
     return;
@@ -141,7 +142,7 @@
         const type = (element.type || "").toLowerCase();
         const src = element.getAttribute("src");
         const ownFile = src !== null && ownScript(src);
-        if (!ownFile && type !== "application/ld+json") {
+        if (!ownFile && type !== "application/ld+json" && !editorLoadScript(element)) {
           problems.push(`script ${src || element.textContent.slice(0, 60)}`);
         }
       } else if (["iframe", "frame", "object", "embed", "applet", "base", "portal"].includes(tag)) {
@@ -156,6 +157,13 @@
     }
     return problems;
   };
+
+  // CKEditor writes a temporary script of its own into its editing frame to
+  // learn when the frame has loaded, and removes it afterwards.
+  const editorLoadScript = (element) =>
+    element.id === "cke_actscrpt" &&
+    window.frameElement !== null &&
+    window.frameElement.classList.contains("cke_wysiwyg_frame");
 
   // CKEditor's editing area is an iframe it creates itself, inside its chrome.
   const inEditorFrame = (element) =>
