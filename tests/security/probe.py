@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 PROBE_JS = Path(__file__).with_name("probe.js").read_text(encoding="utf-8")
 ENFORCED = "Content-Security-Policy"
 REPORT_ONLY = "Content-Security-Policy-Report-Only"
@@ -67,9 +69,14 @@ SWEEP_JS = """([step, skip]) => {
     }
     return { windows: mine.length, unprobed };
   }
-  return mine
-    .filter(probe)
-    .map((win) => ({ url: address(win), ...probe(win).report() }));
+  const found = [];
+  for (const win of mine) {
+    const state = probe(win);
+    if (state) {
+      found[found.length] = { url: address(win), ...state.report() };
+    }
+  }
+  return found;
 }"""
 # After the events are fired: violation events and timers a payload queued
 # land in later tasks.
@@ -195,7 +202,16 @@ class Probe:
         # One call into the page for all its frames (ours are same-origin):
         # fire the events everywhere, let queued work land, then collect.
         skip = 1 if harness else 0  # the harness page itself holds the frames
-        fired = self.page.evaluate(SWEEP_JS, ["fire", skip])
+        try:
+            fired = self.page.evaluate(SWEEP_JS, ["fire", skip])
+            self.page.wait_for_timeout(SETTLE_MS)
+            reports = self.page.evaluate(SWEEP_JS, ["report", skip])
+        except PlaywrightError as error:
+            # Script that ran can also break the probe (overwrite builtins,
+            # replace the document): that counts as an execution.
+            hit = {"kind": "probe broken", "detail": str(error)[:300]}
+            self.executions.append({**hit, "url": self.page.url})
+            return
         if harness:
             assert fired["windows"] == len(expected), (
                 f"{fired['windows']} of {len(expected)} frames loaded"
@@ -205,8 +221,7 @@ class Probe:
             for address in fired["unprobed"]
             if harness or address != "about:blank"
         ]
-        self.page.wait_for_timeout(SETTLE_MS)
-        for found in self.page.evaluate(SWEEP_JS, ["report", skip]):
+        for found in reports:
             self.executions += found["hits"]
             self.problems += [f"{found['url']}: {text}" for text in found["problems"]]
         if not harness:
