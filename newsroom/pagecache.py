@@ -23,12 +23,13 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterable
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import (
     get_conditional_response,
@@ -174,7 +175,20 @@ def _bypass(request) -> bool:
         request.method not in ("GET", "HEAD")
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or not getattr(settings, "NEWSROOM_PAGE_CACHE", True)
+        or not _routes_to_public_page(settings.ROOT_URLCONF, request.path_info)
     )
+
+
+@lru_cache(maxsize=4096)
+def _routes_to_public_page(urlconf: str, path: str) -> bool:
+    """Whether ``path`` reaches a ``public_page`` view, so that the reader
+    endpoint, search, the admin and other live pages cost no cache lookup.
+    Routing is fixed for the life of the process; the answer is not content."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return False
+    return getattr(match.func, "public_page", False)
 
 
 class PageCacheMiddleware:
@@ -241,6 +255,7 @@ def public_page(view):
             cdn_headers(response)
         return response
 
+    wrapper.public_page = True
     return wrapper
 
 

@@ -151,6 +151,20 @@ def test_a_cached_page_answers_if_modified_since(client, newsroom):
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=older).status_code == 200
 
 
+def test_live_pages_cost_no_cache_lookup(client, newsroom, monkeypatch):
+    from newsroom import pagecache
+
+    lookups = []
+    monkeypatch.setattr(pagecache, "_lookup", lambda key: lookups.append(key))
+    client.get(reverse("articles:search"), {"q": "treaty"})
+    client.get(reverse("comments:reader-state", args=[newsroom["report"].pk]))
+    client.get("/no-such-page/")
+    assert lookups == []
+
+    monkeypatch.undo()
+    assert state(client, newsroom["report"].get_absolute_url()) == "miss"
+
+
 def test_logged_in_staff_always_see_live_pages(client, newsroom, editor):
     url = newsroom["report"].get_absolute_url()
     client.get(url)  # cached for readers
