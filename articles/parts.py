@@ -116,7 +116,11 @@ def _candidates_sql() -> str:
         f"UNION ALL SELECT id, NULL FROM (SELECT content_object_id AS id "
         f"FROM {tagged} WHERE tag_id IN (SELECT tag_id FROM {tagged} "
         f"WHERE content_object_id = {OUTER}) AND content_object_id <> {OUTER} "
-        f"ORDER BY content_object_id DESC LIMIT {int(RELATED_WINDOW)}) recent"
+        # "+ 0": ordering by the bare column let PostgreSQL walk the whole
+        # table's index backwards testing each row's tag (25 ms at 20,000
+        # pieces); this way it reads these tags' rows and sorts them (0.4 ms),
+        # SQLite too (24 ms to 1.9 ms for the viral piece at 100,000).
+        f"ORDER BY content_object_id + 0 DESC LIMIT {int(RELATED_WINDOW)}) recent"
     )
     if connection.vendor == "postgresql":
         return (
