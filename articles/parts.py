@@ -32,10 +32,12 @@ OUTER = f'"{Article._meta.db_table}"."{Article._meta.pk.column}"'
 
 @dataclass(frozen=True)
 class Part:
-    """Rows of ``models`` (joined left to right) that belong to one article."""
+    """Rows of the ``sources`` models (joined left to right) that belong to
+    one article. The article must be its query's base table, unaliased
+    (``OUTER``), as it is for the article page's lookup by address."""
 
     name: str
-    models: tuple[type[models.Model], ...]
+    sources: tuple[type[models.Model], ...]
     tables: str  # FROM ... with joins, each model's table aliased t0, t1 …
     where: str  # correlated to OUTER
     order: str
@@ -43,7 +45,7 @@ class Part:
     def columns(self) -> list[str]:
         return [
             f"t{index}.{connection.ops.quote_name(field.column)}"
-            for index, model in enumerate(self.models)
+            for index, model in enumerate(self.sources)
             for field in model._meta.concrete_fields
         ]
 
@@ -60,7 +62,7 @@ class Part:
         names = ", ".join(f"c{n}" for n in range(len(columns)))
         return (
             f"(SELECT json_group_array(json_array({names})) FROM "
-            f"(SELECT {named} {body} ORDER BY {self.order}) AS rows)"
+            f"(SELECT {named} {body} ORDER BY {self.order}) AS part_rows)"
         )
 
     def annotation(self) -> RawSQL:
@@ -74,7 +76,7 @@ def _table(model, alias: str) -> str:
 PARTS = (
     Part(
         name="bylines",
-        models=(ArticleAuthor, Author),
+        sources=(ArticleAuthor, Author),
         tables=f"{_table(ArticleAuthor, 't0')} JOIN {_table(Author, 't1')} "
         "ON t1.id = t0.author_id",
         where=f"t0.article_id = {OUTER}",
@@ -82,7 +84,7 @@ PARTS = (
     ),
     Part(
         name="tags",
-        models=(Tag,),
+        sources=(Tag,),
         tables=f"{_table(Tag, 't0')} JOIN {_table(TaggedArticle, 'ti')} "
         "ON ti.tag_id = t0.id",
         where=f"ti.content_object_id = {OUTER}",
@@ -90,14 +92,14 @@ PARTS = (
     ),
     Part(
         name="takeaways",
-        models=(KeyTakeaway,),
+        sources=(KeyTakeaway,),
         tables=_table(KeyTakeaway, "t0"),
         where=f"t0.article_id = {OUTER}",
         order="t0.position, t0.id",
     ),
     Part(
         name="corrections",
-        models=(Correction,),
+        sources=(Correction,),
         tables=_table(Correction, "t0"),
         where=f"t0.article_id = {OUTER} AND t0.removed_at IS NULL",
         order="t0.published_at DESC, t0.id DESC",
@@ -161,7 +163,7 @@ def _python(field, value):
 
 def _instances(part: Part, row: list) -> list[models.Model]:
     made, start = [], 0
-    for model in part.models:
+    for model in part.sources:
         fields = model._meta.concrete_fields
         values = [_python(f, v) for f, v in zip(fields, row[start:], strict=False)]
         made.append(
