@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from . import metadata, parts
-from .models import Article, Correction
+from .models import Article
 from .toc import MIN_HEADINGS, add_heading_anchors
 
 RELATED_COUNT = 4
@@ -21,18 +21,16 @@ def article_page_queryset(articles: QuerySet[Article]) -> QuerySet[Article]:
 
 
 def article_page_context(article: Article) -> dict[str, Any]:
-    """The article page's context beyond the article itself.
+    """The article page's context beyond the article itself, for an article
+    fetched through ``article_page_queryset``.
 
     Related posts come from ``published()`` whatever ``article`` is, so a
     preview never names another unpublished piece.
     """
-    if hasattr(article, "part_bylines"):
-        parts.attach(article)
+    parts.attach(article)
     body, headings = add_heading_anchors(article.body)
     tag_ids = [tag.pk for tag in article.tags.all()]
-    corrections = getattr(article, "public_corrections", None)
-    if corrections is None:
-        corrections = list(Correction.objects.public().filter(article=article))
+    corrections = article.public_corrections
     return {
         "article": article,
         "body": body,
@@ -41,7 +39,7 @@ def article_page_context(article: Article) -> dict[str, Any]:
             article,
             tag_ids=tag_ids,
             limit=RELATED_COUNT,
-            candidates=getattr(article, "related_candidates", None),
+            candidates=article.related_candidates,
         ),
         "lead_image": metadata.largest_image(article.lead_image_renditions),
         "canonical_url": metadata.absolute_url(article.get_absolute_url()),

@@ -73,38 +73,41 @@ def _table(model, alias: str) -> str:
     return f"{connection.ops.quote_name(model._meta.db_table)} {alias}"
 
 
-PARTS = (
-    Part(
-        name="bylines",
-        sources=(ArticleAuthor, Author),
-        tables=f"{_table(ArticleAuthor, 't0')} JOIN {_table(Author, 't1')} "
-        "ON t1.id = t0.author_id",
-        where=f"t0.article_id = {OUTER}",
-        order="t0.position, t0.id",
-    ),
-    Part(
-        name="tags",
-        sources=(Tag,),
-        tables=f"{_table(Tag, 't0')} JOIN {_table(TaggedArticle, 'ti')} "
-        "ON ti.tag_id = t0.id",
-        where=f"ti.content_object_id = {OUTER}",
-        order="ti.id",
-    ),
-    Part(
-        name="takeaways",
-        sources=(KeyTakeaway,),
-        tables=_table(KeyTakeaway, "t0"),
-        where=f"t0.article_id = {OUTER}",
-        order="t0.position, t0.id",
-    ),
-    Part(
-        name="corrections",
-        sources=(Correction,),
-        tables=_table(Correction, "t0"),
-        where=f"t0.article_id = {OUTER} AND t0.removed_at IS NULL",
-        order="t0.published_at DESC, t0.id DESC",
-    ),
-)
+PARTS = {
+    part.name: part
+    for part in (
+        Part(
+            name="bylines",
+            sources=(ArticleAuthor, Author),
+            tables=f"{_table(ArticleAuthor, 't0')} JOIN {_table(Author, 't1')} "
+            "ON t1.id = t0.author_id",
+            where=f"t0.article_id = {OUTER}",
+            order="t0.position, t0.id",
+        ),
+        Part(
+            name="tags",
+            sources=(Tag,),
+            tables=f"{_table(Tag, 't0')} JOIN {_table(TaggedArticle, 'ti')} "
+            "ON ti.tag_id = t0.id",
+            where=f"ti.content_object_id = {OUTER}",
+            order="ti.id",
+        ),
+        Part(
+            name="takeaways",
+            sources=(KeyTakeaway,),
+            tables=_table(KeyTakeaway, "t0"),
+            where=f"t0.article_id = {OUTER}",
+            order="t0.position, t0.id",
+        ),
+        Part(
+            name="corrections",
+            sources=(Correction,),
+            tables=_table(Correction, "t0"),
+            where=f"t0.article_id = {OUTER} AND t0.removed_at IS NULL",
+            order="t0.published_at DESC, t0.id DESC",
+        ),
+    )
+}
 
 
 def _candidates_sql() -> str:
@@ -134,7 +137,7 @@ def _candidates_sql() -> str:
 
 def with_parts(articles: models.QuerySet) -> models.QuerySet:
     """``articles`` with every part of the page in the same row."""
-    annotations = {f"part_{part.name}": part.annotation() for part in PARTS}
+    annotations = {f"part_{name}": part.annotation() for name, part in PARTS.items()}
     annotations["part_related"] = RawSQL(
         _candidates_sql(), [], output_field=models.TextField()
     )
@@ -166,11 +169,8 @@ def _instances(part: Part, row: list) -> list[models.Model]:
     for model in part.sources:
         fields = model._meta.concrete_fields
         values = [_python(f, v) for f, v in zip(fields, row[start:], strict=False)]
-        made.append(
-            model.from_db(
-                connection.alias, [f.attname for f in fields], values[: len(fields)]
-            )
-        )
+        names = [field.attname for field in fields]
+        made.append(model.from_db(connection.alias, names, values))
         start += len(fields)
     return made
 
@@ -182,25 +182,26 @@ def _prefetched(manager, items: list) -> models.QuerySet:
     return queryset
 
 
+def _objects(article: Article, name: str) -> list[models.Model]:
+    """The instances of a one-model part."""
+    part = PARTS[name]
+    return [_instances(part, row)[0] for row in _load(getattr(article, f"part_{name}"))]
+
+
 def attach(article: Article) -> Article:
     """Turn the arrays of ``with_parts`` into what prefetching would give."""
     cache = article.__dict__.setdefault("_prefetched_objects_cache", {})
     bylines = []
     for row in _load(article.part_bylines):
-        byline, author = _instances(PARTS[0], row)
+        byline, author = _instances(PARTS["bylines"], row)
         ArticleAuthor.author.field.set_cached_value(byline, author)
         ArticleAuthor.article.field.set_cached_value(byline, article)
         bylines.append(byline)
     # The managers look the cache up on every call, so fill it before asking.
     cache["bylines"] = _prefetched(article.bylines, bylines)
-    cache["tags"] = _prefetched(
-        article.tags, [_instances(PARTS[1], row)[0] for row in _load(article.part_tags)]
-    )
-    takeaways = [_instances(PARTS[2], row)[0] for row in _load(article.part_takeaways)]
-    cache["takeaways"] = _prefetched(article.takeaways, takeaways)
-    article.public_corrections = [
-        _instances(PARTS[3], row)[0] for row in _load(article.part_corrections)
-    ]
+    cache["tags"] = _prefetched(article.tags, _objects(article, "tags"))
+    cache["takeaways"] = _prefetched(article.takeaways, _objects(article, "takeaways"))
+    article.public_corrections = _objects(article, "corrections")
     candidates = _load(article.part_related)
     article.related_candidates = (
         {pk: pick for pk, pick in candidates if pick is not None},

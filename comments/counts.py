@@ -19,8 +19,6 @@ Rows written around the services (imports, fixtures, a restored backup from
 elsewhere) are put right by ``manage.py repair_comment_counts``.
 """
 
-from collections.abc import Iterable
-
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -79,14 +77,11 @@ def recount(*article_ids: int) -> None:
             cursor.execute(_recount_sql(len(ids)), ids)
 
 
-def drifted(article_ids: Iterable[int] | None = None) -> list[tuple[int, int, int]]:
+def drifted() -> list[tuple[int, int, int]]:
     """(article id, stored count, true count) for every article that is wrong."""
-    articles = Article.objects.all()
-    if article_ids is not None:
-        articles = articles.filter(pk__in=list(article_ids))
     return [
         (pk, stored, actual)
-        for pk, stored, actual in articles.annotate(actual=public_count())
+        for pk, stored, actual in Article.objects.annotate(actual=public_count())
         .order_by("pk")
         .values_list("pk", "comment_count", "actual")
         .iterator(chunk_size=2000)

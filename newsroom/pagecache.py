@@ -24,6 +24,7 @@ import logging
 import time
 from collections.abc import Iterable
 from functools import lru_cache, wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,7 +41,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "page:v2:"
+KEY_PREFIX = "page:v3:"
 TAG_PREFIX = "tag:v1:"
 # Moves on with every purge. A page stored at the current epoch cannot have
 # been purged since, so a hit checks one number instead of each of its tags.
@@ -271,6 +272,20 @@ def _storable(response) -> bool:
     )
 
 
+class Entry(NamedTuple):
+    """A stored page: plain values, not the response object, so a hit
+    unpickles bytes and strings and builds the response from them."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+    generations: dict[str, int]  # of the page's tags when it was stored
+    # Checked on every hit too, so expiry does not rest on the cache server's
+    # clock alone.
+    until: float
+    epoch: int  # the purge epoch at which the entry was last known current
+
+
 def _store(key: str, request, response) -> None:
     ttl = page_ttl()
     until = getattr(request, "_page_cache_until", None)
@@ -286,17 +301,13 @@ def _store(key: str, request, response) -> None:
             # the purge replaced, under generations read after the purge.
             # Serve it, keep nothing; the next reader renders afresh.
             return
-        # Plain values, not the response object: a hit unpickles a tuple of
-        # bytes and strings and builds the response from them.
-        entry = (
-            response.status_code,
-            list(response.items()),
-            response.content,
-            generations,
-            # Checked on every hit too, so expiry does not rest on the cache
-            # server's clock alone.
-            time.time() + ttl,
-            epoch,
+        entry = Entry(
+            status=response.status_code,
+            headers=list(response.items()),
+            content=response.content,
+            generations=generations,
+            until=time.time() + ttl,
+            epoch=epoch,
         )
         cache.set(key, entry, ttl)
     except Exception:
@@ -310,23 +321,24 @@ def _lookup(key: str):
     entry = found.get(key)
     epoch = found.get(EPOCH_KEY, 0)
     now = time.time()
-    if entry is None or entry[4] <= now:
+    if entry is None or entry.until <= now:
         return None, epoch
-    if entry[5] == epoch:
+    if entry.epoch == epoch:
         return entry, epoch
-    stored = entry[3]
+    stored = entry.generations
     if stored and _generations(stored) != stored:
         return None, epoch
     # Still current: remember that at this epoch, so the next hit is quick.
-    entry = (*entry[:5], epoch)
-    cache.set(key, entry, max(1, int(entry[4] - now)))
+    entry = entry._replace(epoch=epoch)
+    cache.set(key, entry, max(1, int(entry.until - now)))
     return entry, epoch
 
 
 def _replay(request, entry) -> HttpResponse:
-    status, headers, content = entry[:3]
-    response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
-    for name, value in headers:
+    status = entry.status
+    content = b"" if request.method == "HEAD" else entry.content
+    response = HttpResponse(content, status=status)
+    for name, value in entry.headers:
         response.headers[name] = value
     response["X-Page-Cache"] = "hit"
     meta = request.META
