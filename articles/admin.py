@@ -14,9 +14,7 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from newsroom import pagecache
-
-from . import presence, revisions, services
+from . import cache, presence, revisions, services
 from .admin_corrections import CorrectionInline
 from .admin_previews import PreviewLinksAdminMixin
 from .forms import ArticleAdminForm
@@ -347,18 +345,16 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
     def save_related(self, request, form, formsets, change):
         """Tags and bylines change after the article row: lists they leave or
         join are purged too."""
-        before = set()
+        old_tag_ids, old_author_ids = (), ()
         if change:
-            before = {
-                f"list:tag:{pk}"
-                for pk in form.instance.tags.values_list("pk", flat=True)
-            }
-            before |= {
-                f"list:author:{pk}"
-                for pk in form.instance.bylines.values_list("author_id", flat=True)
-            }
+            old_tag_ids = list(form.instance.tags.values_list("pk", flat=True))
+            old_author_ids = list(
+                form.instance.bylines.values_list("author_id", flat=True)
+            )
         super().save_related(request, form, formsets, change)
-        pagecache.purge(*before)
+        cache.article_changed(
+            form.instance, old_tag_ids=old_tag_ids, old_author_ids=old_author_ids
+        )
 
     # Workflow endpoints ---------------------------------------------------------
 

@@ -24,6 +24,6 @@ class ArticlesConfig(AppConfig):
 
 
 def _tag_saved(sender, instance, **kwargs):
-    from newsroom.pagecache import purge
+    from articles.cache import tag_changed
 
-    purge(f"tag:{instance.pk}", f"list:tag:{instance.pk}", "list:feeds")
+    tag_changed(instance)

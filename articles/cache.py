@@ -1,81 +1,283 @@
 """
-What each public page shows, and what each change makes stale.
+What each public page shows, and what each change makes stale: the one place.
 
-The page cache itself is ``newsroom.pagecache``; this module knows the
-newsroom's things: an article page shows its article, section, authors, tags,
-related pieces and comments; a list shows the pieces on it and whatever joins
-or leaves it. Every page shows the sections menu.
+The page cache (``caching.pages``) stores whole pages under tags and makes
+stale every page carrying a tag that a change bumps. It knows nothing of the
+newsroom. This module does, and nothing else may:
+
+- **Names.** Every tag is made here, by the functions under "Names"; no other
+  module spells one (``tests/test_architecture.py`` reads every module for
+  them). A page carries ``article_tag`` for each piece it shows,
+  ``comments_tag`` for a comment section, ``section_tag`` / ``author_tag`` /
+  ``tag_tag`` for each name it prints, ``list_tag(...)`` for each list it is,
+  and ``NAV`` for the sections menu on every page.
+- **What a page shows.** Views, feeds and sitemaps call the ``mark_*``
+  functions (or wrap themselves in ``list_view``) while they render.
+- **What a change purges.** Services, model saves and signal receivers call the
+  ``*_changed`` functions; each decides every page the change makes stale and
+  bumps their tags after the transaction commits.
+
+Two small caches that lists depend on live here too: the sections menu and the
+time of the next scheduled piece (a list may not outlive it).
 """
 
 from functools import wraps
 
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
-from newsroom.pagecache import add_tags, forget_schedule, lists_published, purge
+from caching import pages
 
-LISTS = ("list:front", "list:feeds", "list:sitemaps", "list:archive")
+# Names --------------------------------------------------------------------------
 
-
-def article_page(request, article, related=()) -> None:
-    add_tags(
-        request,
-        "nav",
-        f"article:{article.pk}",
-        f"comments:{article.pk}",
-        f"section:{article.section_id}",
-        *(f"author:{byline.author_id}" for byline in article.bylines.all()),
-        *(f"tag:{tag.pk}" for tag in article.tags.all()),
-        *(f"article:{item.pk}" for item in related),
-    )
-    lists_published(request)
+NAV = "nav"  # the sections menu, on every page
+LIST_NAMES = ("front", "feeds", "sitemaps", "archive", "corrections")
+# A change to any published piece renews these lists.
+EVERY_LIST = ("front", "feeds", "sitemaps", "archive")
 
 
-def list_page(request, name: str, articles=(), *extra: str) -> None:
-    tags = {"nav", f"list:{name}", *extra}
+def article_tag(article_id: int) -> str:
+    return f"article:{article_id}"
+
+
+def comments_tag(article_id: int) -> str:
+    """The comment section (and count) of one article."""
+    return f"comments:{article_id}"
+
+
+def section_tag(section_id: int) -> str:
+    return f"section:{section_id}"
+
+
+def author_tag(author_id: int) -> str:
+    return f"author:{author_id}"
+
+
+def tag_tag(tag_id: int) -> str:
+    """A taggit tag's name, wherever it is printed."""
+    return f"tag:{tag_id}"
+
+
+def list_tag(
+    name: str | None = None,
+    *,
+    section: int | None = None,
+    tag: int | None = None,
+    author: int | None = None,
+) -> str:
+    """One list of pieces: a named one (``LIST_NAMES``) or one section's,
+    tag's or author's (by id)."""
+    given = [
+        (kind, value)
+        for kind, value in (("section", section), ("tag", tag), ("author", author))
+        if value is not None
+    ]
+    if name is not None and not given:
+        if name not in LIST_NAMES:
+            raise ValueError(f"Unknown list {name!r}; known: {', '.join(LIST_NAMES)}")
+        return f"list:{name}"
+    if name is None and len(given) == 1:
+        kind, value = given[0]
+        return f"list:{kind}:{int(value)}"
+    raise ValueError("Name one list: a name, or one section, tag or author.")
+
+
+def article_tags(article, related=()) -> set[str]:
+    """Everything an article page shows: the piece, its comment section, its
+    section, bylines and tags (names printed on it), the related pieces and the
+    menu. Uses the article's prefetched bylines and tags."""
+    return {
+        NAV,
+        article_tag(article.pk),
+        comments_tag(article.pk),
+        section_tag(article.section_id),
+        *(author_tag(byline.author_id) for byline in article.bylines.all()),
+        *(tag_tag(tag.pk) for tag in article.tags.all()),
+        *(article_tag(item.pk) for item in related),
+    }
+
+
+def list_tags(list_name: str, articles=(), *extra: str) -> set[str]:
+    """Everything a list page shows: itself, the menu, and for each piece on it
+    the piece, its section and its bylines (when prefetched)."""
+    tags = {NAV, list_name, *extra}
     for article in articles:
-        tags.add(f"article:{article.pk}")
-        tags.add(f"section:{article.section_id}")
+        tags.add(article_tag(article.pk))
+        tags.add(section_tag(article.section_id))
         prefetched = getattr(article, "_prefetched_objects_cache", {})
         for byline in prefetched.get("bylines", ()):
-            tags.add(f"author:{byline.author_id}")
-    add_tags(request, *tags)
-    lists_published(request)
+            tags.add(author_tag(byline.author_id))
+    return tags
 
 
-def tagged(view, *tags: str):
-    """Wrap a feed or sitemap view: it lists published pieces under ``tags``."""
+# What a page shows ------------------------------------------------------------------
+
+
+def mark_article_page(request, article, related=()) -> None:
+    pages.add_tags(request, *article_tags(article, related))
+    _lists_published(request)
+
+
+def mark_redirect(request, article) -> None:
+    """A redirect to ``article`` (an old address, a wrong date): stale when the
+    piece moves."""
+    pages.add_tags(request, article_tag(article.pk))
+
+
+def mark_gone(request, article) -> None:
+    """The 410 notice of a withdrawn piece: stale if it is restored."""
+    pages.add_tags(request, NAV, article_tag(article.pk))
+
+
+def mark_list_page(request, list_name: str, articles=(), *extra: str) -> None:
+    """A list of published pieces (``list_name`` from ``list_tag``); ``extra``
+    names what else it prints (the section, tag or author it is about)."""
+    pages.add_tags(request, *list_tags(list_name, articles, *extra))
+    _lists_published(request)
+
+
+def list_view(view, *list_names: str, menu: bool = True):
+    """Wrap a feed, sitemap or list view of published pieces: it is stale when
+    any of ``list_names`` (from ``LIST_NAMES``) changes."""
+    tags = [list_tag(name) for name in list_names]
+    if menu:
+        tags.append(NAV)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        add_tags(request, *tags)
-        lists_published(request)
+        pages.add_tags(request, *tags)
+        _lists_published(request)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def purge_article(article, *, old_section_id=None) -> None:
-    """After commit: the article's page and every list it is or was on."""
+def _lists_published(request) -> None:
+    """This page lists published pieces: it lives until the next one is due."""
+    if pages.collecting(request):
+        pages.limit_lifetime(request, next_scheduled())
+
+
+# What a change purges -------------------------------------------------------------
+
+
+def article_changed(
+    article,
+    *,
+    old_section_id: int | None = None,
+    old_tag_ids=(),
+    old_author_ids=(),
+) -> None:
+    """After commit: the article's page and every list it is or was on.
+
+    ``old_*`` name what the piece carried before this change (a list it left
+    is stale too); the current tags and bylines are read after the commit.
+    """
+    from .models import ArticleAuthor, TaggedArticle
+
     article_id, section_id = article.pk, article.section_id
+    old_tag_ids, old_author_ids = set(old_tag_ids), set(old_author_ids)
 
     def bump():
-        from .models import ArticleAuthor, TaggedArticle
-
-        tags = TaggedArticle.objects.filter(content_object_id=article_id).values_list(
-            "tag_id", flat=True
+        tags = old_tag_ids | set(
+            TaggedArticle.objects.filter(content_object_id=article_id).values_list(
+                "tag_id", flat=True
+            )
         )
-        authors = ArticleAuthor.objects.filter(article_id=article_id).values_list(
-            "author_id", flat=True
+        authors = old_author_ids | set(
+            ArticleAuthor.objects.filter(article_id=article_id).values_list(
+                "author_id", flat=True
+            )
         )
-        purge(
-            f"article:{article_id}",
-            f"list:section:{section_id}",
-            f"list:section:{old_section_id}" if old_section_id else "",
-            *(f"list:tag:{tag}" for tag in tags),
-            *(f"list:author:{author}" for author in authors),
-            "list:corrections",
-            *LISTS,
+        pages.purge_now(
+            article_tag(article_id),
+            list_tag(section=section_id),
+            *((list_tag(section=old_section_id),) if old_section_id else ()),
+            *(list_tag(tag=tag) for tag in tags),
+            *(list_tag(author=author) for author in authors),
+            list_tag("corrections"),
+            *(list_tag(name) for name in EVERY_LIST),
         )
 
     transaction.on_commit(bump)
     forget_schedule()
+
+
+def comments_changed(*article_ids: int) -> None:
+    """After commit: the comment sections (and counts) of these articles."""
+    pages.purge(*(comments_tag(article_id) for article_id in set(article_ids)))
+
+
+def section_changed(section) -> None:
+    """A section renamed, moved or removed: the menu on every page, and the
+    pages that print its name."""
+    pages.purge(NAV, section_tag(section.pk))
+    transaction.on_commit(lambda: _quietly(cache.delete, NAV_KEY))
+
+
+def author_changed(author) -> None:
+    """An author renamed or retitled: every page with their byline."""
+    pages.purge(author_tag(author.pk), list_tag(author=author.pk), list_tag("feeds"))
+
+
+def tag_changed(tag) -> None:
+    """A tag renamed: every page that prints it."""
+    pages.purge(tag_tag(tag.pk), list_tag(tag=tag.pk), list_tag("feeds"))
+
+
+# The caches lists depend on -------------------------------------------------------
+
+NAV_KEY = "nav-sections:v1"
+NEXT_SCHEDULED_KEY = "page:v1:next-scheduled"
+
+
+def nav_sections() -> list[dict]:
+    """The sections menu, from the shared cache; ``section_changed`` forgets it."""
+    from .models import Section
+
+    def load():
+        return [
+            {"name": s.name, "slug": s.slug, "get_absolute_url": s.get_absolute_url()}
+            for s in Section.objects.only("name", "slug")
+        ]
+
+    try:
+        return cache.get_or_set(NAV_KEY, load, timeout=None)
+    except Exception:  # the menu never takes a page down with the cache
+        return load()
+
+
+def next_scheduled():
+    """When the next scheduled piece goes out; read from the database only when
+    the cached answer is missing. Scheduling anything forgets the answer."""
+    from .models import Article
+
+    try:
+        value = cache.get(NEXT_SCHEDULED_KEY)
+    except Exception:
+        return None
+    if value is not None:
+        return value or None
+    when = (
+        Article.objects.scheduled()
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    timeout = pages.page_ttl()
+    if when is not None:
+        timeout = max(1, int((when - timezone.now()).total_seconds()))
+    _quietly(cache.set, NEXT_SCHEDULED_KEY, when or "", timeout)
+    return when
+
+
+def forget_schedule() -> None:
+    transaction.on_commit(lambda: _quietly(cache.delete, NEXT_SCHEDULED_KEY))
+
+
+def _quietly(function, *args):
+    try:
+        function(*args)
+    except Exception:
+        pages.logger.warning("cache call failed", exc_info=True)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from .cache import purge_article
+from .cache import article_changed
 from .models import Article, Correction
 from .views import PublishedArticlesMixin
 
@@ -88,7 +88,7 @@ def correction_add(
         published_at=published_at,
         editor=user,
     )
-    purge_article(article)
+    article_changed(article)
     return correction
 
 
@@ -115,7 +115,7 @@ def correction_remove(*, correction: Correction, user, reason: str) -> Correctio
     locked.removed_by = user
     locked.removal_reason = reason
     locked.save(update_fields=["removed_at", "removed_by", "removal_reason"])
-    purge_article(locked.article)
+    article_changed(locked.article)
     LogEntry.objects.log_actions(
         user_id=user.pk,
         queryset=[locked],

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from newsroom.pagecache import public_page
+from caching.pages import public_page
 
 from . import corrections, feeds, previews, views
-from .cache import tagged
+from .cache import list_view
 
 app_name = "articles"
 
@@ -11,10 +11,10 @@ app_name = "articles"
 def feed(view):
     # Feeds and sitemaps show headlines, bylines, tags and sections of many
     # pieces; any change to a published piece renews them.
-    return public_page(tagged(view, "list:feeds", "nav"))
+    return public_page(list_view(view, "feeds"))
 
 
-# Public pages are cached whole for anonymous readers (newsroom.pagecache).
+# Public pages are cached whole for anonymous readers (caching.pages).
 urlpatterns = [
     path("", public_page(views.FrontPageView.as_view()), name="front-page"),
     path(
@@ -75,19 +75,17 @@ urlpatterns = [
     path("preview/<str:token>/", previews.preview, name="preview"),
     path(
         "corrections/",
-        public_page(
-            tagged(corrections.CorrectionListView.as_view(), "list:corrections", "nav")
-        ),
+        public_page(list_view(corrections.CorrectionListView.as_view(), "corrections")),
         name="corrections",
     ),
     path(
         "feeds/corrections/rss/",
-        public_page(tagged(feeds.CorrectionsFeed(), "list:corrections")),
+        public_page(list_view(feeds.CorrectionsFeed(), "corrections", menu=False)),
         name="corrections-feed-rss",
     ),
     path(
         "feeds/corrections/atom/",
-        public_page(tagged(feeds.CorrectionsAtomFeed(), "list:corrections")),
+        public_page(list_view(feeds.CorrectionsAtomFeed(), "corrections", menu=False)),
         name="corrections-feed-atom",
     ),
 ]

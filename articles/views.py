@@ -18,8 +18,6 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from newsroom.pagecache import add_tags
-
 from . import cache, metadata
 from .models import Article, ArticlePath, Author, Section
 from .pages import article_page_context, article_page_queryset
@@ -82,7 +80,7 @@ class FrontPageView(PublishedArticlesMixin, ListView):
             context["section_blocks"] = self.section_blocks()
             for _section, pieces in context["section_blocks"]:
                 shown.extend(pieces)
-        cache.list_page(self.request, "front", shown)
+        cache.mark_list_page(self.request, cache.list_tag("front"), shown)
         return context
 
     def section_blocks(self):
@@ -120,8 +118,12 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(section=self.section, **kwargs)
-        name = f"section:{self.section.pk}"
-        cache.list_page(self.request, name, context["articles"], name)
+        cache.mark_list_page(
+            self.request,
+            cache.list_tag(section=self.section.pk),
+            context["articles"],
+            cache.section_tag(self.section.pk),
+        )
         return context
 
 
@@ -136,8 +138,12 @@ class TagDetailView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
-        name = f"tag:{self.tag.pk}"
-        cache.list_page(self.request, name, context["articles"], name)
+        cache.mark_list_page(
+            self.request,
+            cache.list_tag(tag=self.tag.pk),
+            context["articles"],
+            cache.tag_tag(self.tag.pk),
+        )
         return context
 
 
@@ -154,8 +160,12 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
             jsonld=metadata.author_jsonld(self.author),
             **kwargs,
         )
-        name = f"author:{self.author.pk}"
-        cache.list_page(self.request, name, context["articles"], name)
+        cache.mark_list_page(
+            self.request,
+            cache.list_tag(author=self.author.pk),
+            context["articles"],
+            cache.author_tag(self.author.pk),
+        )
         return context
 
 
@@ -171,7 +181,9 @@ class ArchiveMixin(PublishedArticlesMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        cache.list_page(self.request, "archive", context["articles"])
+        cache.mark_list_page(
+            self.request, cache.list_tag("archive"), context["articles"]
+        )
         return context
 
 
@@ -233,7 +245,7 @@ class ArticleDetailView(DetailView):
         canonical = self.object.get_absolute_url()
         if request.path != canonical:
             # The slug names the piece; a wrong date in the path is a redirect.
-            add_tags(request, f"article:{self.object.pk}")
+            cache.mark_redirect(request, self.object)
             return redirect(canonical, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
 
@@ -250,7 +262,7 @@ class ArticleDetailView(DetailView):
             .first()
         )
         if old is not None:
-            cache.article_page(request, old.article)
+            cache.mark_article_page(request, old.article)
             return redirect(old.article.get_absolute_url(), permanent=True)
         # Its old addresses too: a search engine that still holds one should
         # learn that the piece is gone, not that it never existed.
@@ -260,7 +272,7 @@ class ArticleDetailView(DetailView):
             .first()
         )
         if withdrawn is not None:
-            add_tags(request, "nav", f"article:{withdrawn.pk}")
+            cache.mark_gone(request, withdrawn)
             response = render(
                 request, "articles/article_withdrawn.html", {"article": withdrawn}
             )
@@ -272,5 +284,5 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(
             **article_page_context(self.object), **kwargs
         )
-        cache.article_page(self.request, self.object, context["related"])
+        cache.mark_article_page(self.request, self.object, context["related"])
         return context

@@ -9,7 +9,7 @@ frees itself S seconds after it was taken. That is an exact sliding window:
 and never less, whatever the window boundaries. A refused attempt takes
 nothing, so retrying does not extend the wait.
 
-When the cache cannot be reached (see ``newsroom.cache_backend``) no slot can
+When the cache cannot be reached (see ``caching.backend``) no slot can
 be taken or read, and "every slot is taken" would be a lie that turns every
 reader away. Such a verdict is ``undecided`` instead: not allowed, with no
 retry time, and the caller chooses (comments are held for a moderator; see
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from newsroom.cache_backend import failures
+from caching.backend import failures
 
 PREFIX = "comments:rate"
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from newsroom.cache_backend import failures
+from caching.backend import failures
 
 from . import ratelimit
 from .models import Ban, Comment, ModerationSettings, ModerationWord

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from newsroom.pagecache import purge
+from articles.cache import comments_changed
 
 from . import counts, notifications, ratelimit
 from .models import (
@@ -45,7 +45,7 @@ REFUSAL_LOG_SECONDS = 60
 
 def _purge_pages(*article_ids: int) -> None:
     """The cached pages that show these articles' comments, after commit."""
-    purge(*(f"comments:{article_id}" for article_id in article_ids))
+    comments_changed(*article_ids)
 
 
 def _public_changed(*article_ids: int) -> None:

@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers anonymous readers' page-cache hits (with their 304s) before
     # anything below runs, and stores the finished public pages.
-    "newsroom.pagecache.PageCacheMiddleware",
+    "caching.pages.PageCacheMiddleware",
     # Inside the page cache, so the headers they set are stored with a public
     # page and a hit replays them without running these again. Public pages
     # get no nonce, so a stored page and its header stay valid for everyone.
@@ -133,7 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsroom.context_processors.site",
+                "articles.context_processors.site",
             ],
         },
     },
@@ -169,8 +169,8 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's RedisCache that degrades to "no cache" while Redis is
-            # away, instead of failing the request (newsroom.cache_backend).
-            "BACKEND": "newsroom.cache_backend.ResilientRedisCache",
+            # away, instead of failing the request (caching.backend).
+            "BACKEND": "caching.backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
         }
@@ -438,7 +438,7 @@ OTP_TOTP_ISSUER = NEWSROOM_SITE_NAME
 # our own site may read them (its default is any origin).
 AXES_ALLOWED_CORS_ORIGINS = NEWSROOM_SITE_URL
 
-# Whole public pages for anonymous readers (newsroom.pagecache): how long the
+# Whole public pages for anonymous readers (caching.pages): how long the
 # shared cache keeps one at most, and how long a browser may. Changes purge
 # exactly the pages they touch, so the first figure is a safety net.
 NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", default=True)

@@ -10,10 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from articles import sitemaps
-from articles.cache import tagged
+from articles.cache import list_view
 from articles.uploads import editor_upload
+from caching.pages import public_page
 from newsroom import twofactor
-from newsroom.pagecache import public_page
 
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
 admin.site.site_title = settings.NEWSROOM_SITE_NAME
@@ -22,7 +22,7 @@ admin.site.login_form = twofactor.AdminLoginForm
 
 
 def sitemap_page(view):
-    return public_page(tagged(view, "list:sitemaps"))
+    return public_page(list_view(view, "sitemaps", menu=False))
 
 
 urlpatterns = [

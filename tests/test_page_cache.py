@@ -152,7 +152,7 @@ def test_a_cached_page_answers_if_modified_since(client, newsroom):
 
 
 def test_live_pages_cost_no_cache_lookup(client, newsroom, monkeypatch):
-    from newsroom import pagecache
+    from caching import pages as pagecache
 
     lookups = []
     monkeypatch.setattr(pagecache, "_lookup", lambda key: lookups.append(key))

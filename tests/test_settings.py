@@ -84,7 +84,7 @@ def test_redis_url_selects_django_redis_cache():
     with_redis = run_django(code, DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/15")
     without = run_django(code, DEBUG="true")
 
-    assert with_redis.stdout.strip() == "newsroom.cache_backend.ResilientRedisCache"
+    assert with_redis.stdout.strip() == "caching.backend.ResilientRedisCache"
     assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
 
 

@@ -378,9 +378,9 @@ class Article(models.Model):
         update_search_vectors(Article.objects.filter(pk=self.pk))
         self._save_old_path()
         if self.first_published_at is not None or self.status != self.Status.DRAFT:
-            from articles.cache import purge_article
+            from articles.cache import article_changed
 
-            purge_article(self, old_section_id=getattr(self, "_old_section_id", None))
+            article_changed(self, old_section_id=getattr(self, "_old_section_id", None))
 
     def get_absolute_url(self):
         when = timezone.localtime(self.publish_at or self.created_at or timezone.now())
@@ -395,9 +395,9 @@ class Article(models.Model):
         )
 
     def delete(self, *args, **kwargs):
-        from articles.cache import purge_article
+        from articles.cache import article_changed
 
-        purge_article(self)
+        article_changed(self)
         return super().delete(*args, **kwargs)
 
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):

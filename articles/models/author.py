@@ -57,9 +57,9 @@ class Author(models.Model):
         except BaseException:
             discard_image_upload(self.photo, renditions)
             raise
-        from newsroom.pagecache import purge
+        from articles.cache import author_changed
 
-        purge(f"author:{self.pk}", f"list:author:{self.pk}", "list:feeds")
+        author_changed(self)
 
     def get_absolute_url(self):
         return reverse("articles:author-detail", kwargs={"slug": self.slug})

@@ -40,12 +40,6 @@ class Section(models.Model):
         return result
 
     def _menu_changed(self) -> None:
-        from django.core.cache import cache
-        from django.db import transaction
+        from articles.cache import section_changed
 
-        from newsroom.context_processors import NAV_KEY
-        from newsroom.pagecache import purge
-
-        # The sections menu is on every page.
-        purge("nav", f"section:{self.pk}")
-        transaction.on_commit(lambda: cache.delete(NAV_KEY))
+        section_changed(self)

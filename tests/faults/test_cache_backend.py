@@ -13,11 +13,11 @@ import time
 import pytest
 
 from bench.server import free_port
-from newsroom import cache_backend
-from newsroom.cache_backend import CacheUnavailable, ResilientRedisCache
+from caching import backend as cache_backend
+from caching.backend import CacheUnavailable, ResilientRedisCache
 from tests.faults.services import PrivateRedis
 
-LOGGER = "newsroom.cache_backend"
+LOGGER = "caching.backend"
 
 
 def backend(port: int) -> ResilientRedisCache:

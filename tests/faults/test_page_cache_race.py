@@ -3,7 +3,7 @@ as fresh. Found by the load tests (tests/faults): after concurrent posting,
 the cached article page said 1115 comments while 1118 were approved, and
 stayed so until the page expired.
 
-newsroom.pagecache used to read the tags' generations when it stored a page,
+caching.pages used to read the tags' generations when it stored a page,
 after rendering it: a comment approved between the view's query and the
 store bumped the generation first, so the stale page was stored under the new
 generation and served as a hit for up to PAGE_CACHE_SECONDS. Now a purge moves

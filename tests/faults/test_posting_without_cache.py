@@ -24,7 +24,7 @@ HELD_REASON = "The rate limit could not be checked (cache unavailable)."
 def cache_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache_backend.ResilientRedisCache",
+            "BACKEND": "caching.backend.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }

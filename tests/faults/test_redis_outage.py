@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from newsroom.cache_backend import RETRY_SECONDS
+from caching.backend import RETRY_SECONDS
 from tests.faults.outage import Traffic, wait_for
 from tests.faults.stack import WORKERS
 
@@ -38,7 +38,7 @@ def test_pages_and_posts_survive_a_redis_outage_and_caching_resumes(stack, figur
     statuses = {(a.kind, a.status) for a in outage}
     assert all(a.ok for a in outage), sorted(statuses)
     assert not any(a.cache == "hit" for a in outage)
-    # No hang: a dead Redis costs a request nothing (newsroom.cache_backend);
+    # No hang: a dead Redis costs a request nothing (caching.backend);
     # the bounds leave room for a machine busy with other work.
     times = sorted(a.seconds for a in outage)
     p90 = times[int(len(times) * 0.9)]

@@ -42,7 +42,7 @@ from django.utils.http import http_date, parse_http_date_safe
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "page:v3:"
-TAG_PREFIX = "tag:v1:"
+TAG_PREFIX = "page:tag:v1:"
 # Moves on with every purge. A page stored at the current epoch cannot have
 # been purged since, so a hit checks one number instead of each of its tags.
 EPOCH_KEY = "page:v2:epoch"
@@ -77,7 +77,7 @@ def add_tags(request, *tags: str) -> None:
 
 def limit_lifetime(request, until) -> None:
     """The page must be rendered again by ``until`` (e.g. a scheduled piece)."""
-    if until is None or getattr(request, "_page_cache_tags", None) is None:
+    if until is None or not collecting(request):
         return
     current = getattr(request, "_page_cache_until", None)
     if current is None or until < current:
@@ -90,73 +90,35 @@ def _generations(tags: Iterable[str]) -> dict[str, int]:
     return {tag: found.get(TAG_PREFIX + tag, 0) for tag in tags}
 
 
+def collecting(request) -> bool:
+    """Whether the page being rendered for ``request`` will be stored."""
+    return getattr(request, "_page_cache_tags", None) is not None
+
+
 def purge(*tags: str) -> None:
     """Make every page that shows any of ``tags`` stale, after commit."""
     tags = tuple(tag for tag in tags if tag)
+    if tags:
+        transaction.on_commit(lambda: purge_now(*tags))
+
+
+def purge_now(*tags: str) -> None:
+    """Make every page that shows any of ``tags`` stale now (from an on-commit
+    hook that has just read what the change touched)."""
+    tags = tuple(tag for tag in tags if tag)
     if not tags:
         return
-
-    def bump():
-        # The epoch before the tags, so a page that rendered while this purge
-        # ran sees the epoch move and is not stored (see _store); and after
-        # them, so a hit that re-checks tags does so once they have moved.
-        for key in [EPOCH_KEY, *(TAG_PREFIX + tag for tag in tags), EPOCH_KEY]:
-            try:
-                if not cache.add(key, 1, timeout=None):
-                    cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=None)
-            except Exception:
-                logger.warning("page cache purge failed for %s", key, exc_info=True)
-
-    transaction.on_commit(bump)
-
-
-NEXT_SCHEDULED_KEY = "page:v1:next-scheduled"
-
-
-def next_scheduled():
-    """When the next scheduled piece goes out; read from the database only when
-    the cached answer is missing. Scheduling anything forgets the answer."""
-    from articles.models import Article
-
-    try:
-        value = cache.get(NEXT_SCHEDULED_KEY)
-    except Exception:
-        return None
-    if value is not None:
-        return value or None
-    when = (
-        Article.objects.scheduled()
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
-    timeout = page_ttl()
-    if when is not None:
-        timeout = max(1, int((when - timezone.now()).total_seconds()))
-    try:
-        cache.set(NEXT_SCHEDULED_KEY, when or "", timeout)
-    except Exception:
-        pass
-    return when
-
-
-def forget_schedule() -> None:
-    transaction.on_commit(lambda: _quietly(cache.delete, NEXT_SCHEDULED_KEY))
-
-
-def _quietly(function, *args):
-    try:
-        function(*args)
-    except Exception:
-        logger.warning("page cache call failed", exc_info=True)
-
-
-def lists_published(request) -> None:
-    """This page lists published pieces: it lives until the next one is due."""
-    if getattr(request, "_page_cache_tags", None) is not None:
-        limit_lifetime(request, next_scheduled())
+    # The epoch before the tags, so a page that rendered while this purge
+    # ran sees the epoch move and is not stored (see _store); and after
+    # them, so a hit that re-checks tags does so once they have moved.
+    for key in [EPOCH_KEY, *(TAG_PREFIX + tag for tag in tags), EPOCH_KEY]:
+        try:
+            if not cache.add(key, 1, timeout=None):
+                cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=None)
+        except Exception:
+            logger.warning("page cache purge failed for %s", key, exc_info=True)
 
 
 # The middleware and the decorator ---------------------------------------------------
