@@ -5,5 +5,5 @@ The benchmark harness behind ``make bench`` (issue 6).
 gunicorn on loopback, drives it with wrk and reports each page against a
 static file served by the same stack (the physical limit) and a minimal
 Django view (the framework floor). See bench/RESULTS.md for the figures and
-README.md ("Benchmark") for how to run it.
+docs/benchmark.md for how to run it.
 """

@@ -91,7 +91,7 @@ def recreate(db: Database) -> None:
 def environment(db: Database, *, static_root: Path, port: int) -> dict[str, str]:
     """The variables for the server and for this process's own Django."""
     env = {
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),  # throwaway, for this run only
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -99,7 +99,6 @@ def environment(db: Database, *, static_root: Path, port: int) -> dict[str, str]
         "STATIC_ROOT": str(static_root),
         "DATABASE_URL": db.url,
         "SITE_URL": f"http://127.0.0.1:{port}",
-        "NEWSROOM_BENCH": "1",
         # Writers come from distinct addresses in X-Forwarded-For, as readers
         # behind one proxy would (see bench/posting.py).
         "COMMENTS_PROXY_COUNT": "1",

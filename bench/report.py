@@ -206,7 +206,7 @@ def write_json(run: dict) -> None:
 INTRO = """\
 # Benchmark results
 
-Written by `make bench` (see README.md, "Benchmark", and bench/config.py for
+Written by `make bench` (see docs/benchmark.md and bench/config.py for
 the knobs). Each section below is the latest run on that setup; a run
 rewrites only its own section. Load is wrk on loopback against gunicorn
 (sync workers) with whitenoise serving the collected static files, DEBUG

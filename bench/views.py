@@ -1,6 +1,6 @@
 """The framework floor: a view with the whole middleware stack and no database.
 
-Routed only when NEWSROOM_BENCH=1 (see newsroom/urls.py).
+Routed only by the bench's own URLconf (bench/urls.py, bench/settings.py).
 """
 
 from django.http import HttpResponse

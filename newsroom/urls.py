@@ -1,5 +1,3 @@
-import os
-
 from ckeditor_uploader import views as ckeditor_views
 from django.conf import settings
 from django.contrib import admin
@@ -69,10 +67,3 @@ if settings.SERVE_MEDIA:
             {"document_root": settings.MEDIA_ROOT},
         ),
     ]
-
-# The benchmark's framework floor (make bench): a view with no database, routed
-# only when NEWSROOM_BENCH is on (the harness sets it for its own server).
-if getattr(settings, "NEWSROOM_BENCH", os.environ.get("NEWSROOM_BENCH") == "1"):
-    from bench.views import minimal
-
-    urlpatterns += [path("bench/", minimal, name="bench-minimal")]

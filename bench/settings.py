@@ -1,0 +1,9 @@
+"""The site's settings with the benchmark's one extra route (``bench.urls``).
+
+The harness starts its server with these, so the production URLconf never
+imports the bench.
+"""
+
+from newsroom.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
