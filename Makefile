@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The development settings; production sets its own variables (see README).
+# The development settings; production sets its own variables (see docs/deploy.md).
 export DEBUG ?= true
 
 .PHONY: run test e2e lint format check migrate seed chromium clean
@@ -57,7 +57,7 @@ clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles
 
 # The benchmark (issue 6): seeds a database of its own, serves it with gunicorn
-# on loopback and drives it with wrk; see README "Benchmark". BENCH_* variables
+# on loopback and drives it with wrk; see docs/benchmark.md. BENCH_* variables
 # tune it (bench/config.py); DATABASE_URL and REDIS_URL switch to PostgreSQL
 # and Redis. Every process it starts is stopped when it ends, also on Ctrl-C.
 .PHONY: bench wrk
@@ -73,7 +73,7 @@ wrk:
 	    echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; \
 	  fi; }
 
-# Backup and restore (README "Backup and restore"): the database and the media
+# Backup and restore (docs/deploy.md, "Backup and restore"): the database and the media
 # files in one .tar.gz. FILE names the archive; FORCE=1 lets restore replace a
 # site that holds data.
 .PHONY: backup restore

@@ -1,7 +1,7 @@
 """With DEBUG off and the production variables set, the deploy check is clean.
 
 Each test starts a fresh Python with exactly the environment a production
-server would have (README, "Production"), so the settings module is read the
+server would have (docs/deploy.md, "Production"), so the settings module is read the
 way it is read there, not as the test settings left it.
 """
 
