@@ -16,8 +16,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     AuditEntry,
     Ban,
     Comment,
@@ -25,7 +25,7 @@ from .models import (
     ModerationWord,
     Report,
 )
-from .rules import RULE_NAMES
+from ..rules import RULE_NAMES
 
 DASH = "—"
 
