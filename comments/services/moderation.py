@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from articles.cache import comments_changed
 
-from . import counts, notifications, ratelimit
-from .models import (
+from .. import counts, notifications, ratelimit
+from ..models import (
     AuditEntry,
     Ban,
     Comment,
@@ -28,8 +28,8 @@ from .models import (
     Report,
     email_digest,
 )
-from .readers import address_block, short_digest
-from .rules import Decision, Submission, moderate
+from ..readers import address_block, short_digest
+from ..rules import Decision, Submission, moderate
 
 # A report's weight: 1 for a reader with no record, half a point more for each
 # earlier report a moderator upheld and half a point less for each dismissed.
