@@ -163,6 +163,15 @@ class Comment(models.Model):
         return f"{self.display_name} on {self.article}: {self.body[:50]}"
 
     def save(self, *args, **kwargs):
+        self.fill_own_fields()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def fill_own_fields(self) -> None:
+        """The row's derived fields: ``save()`` calls this, and so does a bulk
+        insert, which skips ``save()``."""
         self.author_email = self.author_email.strip().lower()
         # Depth and thread follow from the parent, however the row was made.
         if self.parent_id is None:
@@ -171,10 +180,6 @@ class Comment(models.Model):
             parent = self.parent
             self.depth = parent.depth + 1
             self.root_id = parent.root_id or parent.pk
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
     @property
     def display_name(self) -> str:

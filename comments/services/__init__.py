@@ -11,13 +11,15 @@ One module per concern; import the functions from ``comments.services``:
   spam, edit, delete) and repairing stored counts;
 - ``reports``: readers' reports, weighed by the reader's record;
 - ``bans``: banning a commenter, and bans made or lifted by hand;
-- ``privacy``: a commenter's data exported or erased, reply emails stopped.
+- ``privacy``: a commenter's data exported or erased, reply emails stopped;
+- ``imports``: many already-decided comments at once, for importers.
 
 What a decision makes stale (counts, cached pages) is decided in ``_shared``
 through ``comments.counts`` and ``articles.cache``, never here or by callers.
 """
 
 from .bans import BanOutcome, ban_lift, ban_save, commenter_ban
+from .imports import comment_bulk_create
 from .moderation import (
     comment_approve,
     comment_counts_repair,
@@ -39,6 +41,7 @@ __all__ = [
     "ban_lift",
     "ban_save",
     "comment_approve",
+    "comment_bulk_create",
     "comment_counts_repair",
     "comment_create",
     "comment_delete",
