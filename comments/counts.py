@@ -15,7 +15,8 @@ are counted one after the other and the second sees the first; each statement
 under READ COMMITTED reads what has committed before it started. SQLite runs
 one writer at a time anyway.
 
-Rows written around the services (imports, fixtures, a restored backup from
+Imports go through ``services.comment_bulk_create``, which recounts once per
+batch. Rows written around the services (fixtures, a restored backup from
 elsewhere) are put right by ``manage.py repair_comment_counts``.
 """
 

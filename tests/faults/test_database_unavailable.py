@@ -52,7 +52,7 @@ def test_a_lost_database_is_a_503_with_retry_after(
 
 def test_a_post_that_meets_a_lost_database_stores_nothing(client, article, monkeypatch):
     monkeypatch.setattr(
-        "comments.services.ModerationSettings.load", classmethod(database_gone)
+        "comments.models.ModerationSettings.load", classmethod(database_gone)
     )
 
     response = client.post(

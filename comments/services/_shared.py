@@ -1,0 +1,65 @@
+"""
+What every comment service does around its change: log it, and tell the
+pages and counts. Private to the services package; everything else calls the
+services themselves.
+"""
+
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from articles.cache import comments_changed
+
+from .. import counts, notifications
+from ..models import AuditEntry, Comment
+
+
+def purge_pages(*article_ids: int) -> None:
+    """The cached pages that show these articles' comments, after commit."""
+    comments_changed(*article_ids)
+
+
+def public_changed(*article_ids: int) -> None:
+    """What readers see under these articles changed: store the new counts
+    in this transaction, and purge the cached pages after it commits."""
+    counts.recount(*article_ids)
+    purge_pages(*article_ids)
+
+
+def actor_fields(actor: AbstractBaseUser | None, via: str = "") -> dict:
+    if actor is None:
+        return {"actor": None, "actor_name": via}
+    return {"actor": actor, "actor_name": actor.get_username()}
+
+
+def audit_entry(*, comment: Comment | None = None, **fields) -> AuditEntry:
+    if comment is not None:
+        fields.setdefault("comment_id", comment.pk)
+        fields.setdefault("article_id", comment.article_id)
+        fields.setdefault("commenter_email", comment.author_email)
+    return AuditEntry.objects.create(**fields)
+
+
+def after_approval(comment: Comment) -> None:
+    """A newly approved reply may owe its parent's author an email."""
+    parent = comment.parent
+    if (
+        parent is None
+        or not parent.notify_replies
+        or not parent.author_email
+        or parent.author_email == comment.author_email
+        or comment.reply_notified_at is not None
+    ):
+        return
+    comment.reply_notified_at = timezone.now()
+    comment.save(update_fields=["reply_notified_at"])
+    transaction.on_commit(partial(notifications.notify_reply, comment.pk))
+
+
+def parent_within_depth(parent: Comment | None, max_depth: int) -> Comment | None:
+    """A reply deeper than the site allows joins the deepest allowed level."""
+    while parent is not None and parent.depth >= max_depth:
+        parent = parent.parent
+    return parent
