@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "articles",
     "comments",
+    # Site-wide work that belongs to no one model (backup, seeding, the desk).
+    "core",
 ]
 
 MIDDLEWARE = [
