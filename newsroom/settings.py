@@ -396,8 +396,9 @@ NEWSROOM_ADMIN_CSP = {
     "style-src": [_SELF, "'unsafe-inline'"],
 }
 
-# Two-factor sign-in (django-otp, newsroom.twofactor): optional per person; the
-# authenticator app shows the site's name (OTP_TOTP_ISSUER, below the name).
+# Two-factor sign-in (django-otp, core.forms and core.views): optional per
+# person; the authenticator app shows the site's name (OTP_TOTP_ISSUER, below
+# the name).
 # Administrators never see another person's key: each sets up their own device.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 

@@ -44,7 +44,7 @@ from articles.models import Article, Section
 from comments import services as comment_services
 from comments.models import AuditEntry, Comment, ModerationSettings
 from core.backup import FORMAT_VERSION, dumped_models
-from newsroom.roles import sync_groups
+from core.roles import sync_groups
 from tests.articles.test_images import noisy_jpeg
 from tests.comments.conftest import comment_data
 from tests.factories import (

@@ -15,8 +15,8 @@ from articles.corrections import correction_add
 from articles.models import Article, ArticleAuthor, Author, KeyTakeaway, Section
 from comments import counts
 from comments.models import Comment
+from core import roles
 from core.seeding import demo
-from newsroom import roles
 
 DEFAULT_PASSWORD = "newsroom-demo"
 
