@@ -1,15 +1,18 @@
 """
 Site-wide pages: setting up two-factor sign-in (the forms are in
-``core.forms``, django-otp keeps the devices).
+``core.forms``, django-otp keeps the devices), and the page a locked-out
+editor sees (django-axes).
 """
 
 from base64 import b32encode
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -71,3 +74,25 @@ def two_factor_qr_code(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="image/svg+xml")
     write_qrcode_image(device.config_url, response)
     return response
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None):
+    """The page a locked-out editor sees (django-axes' AXES_LOCKOUT_CALLABLE).
+
+    Says what happened, for how long, and what to do; it never says whether
+    the username exists or the password was right.
+    """
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "title": gettext("Too many failed sign-ins"),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": minutes,
+        "site_header": admin.site.site_header,
+        "site_title": admin.site.site_title,
+    }
+    return render(
+        request,
+        "admin/locked_out.html",
+        context,
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )

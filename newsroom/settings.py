@@ -97,7 +97,7 @@ MIDDLEWARE = [
     # Inside the page cache, so the headers they set are stored with a public
     # page and a hit replays them without running these again. Public pages
     # get no nonce, so a stored page and its header stay valid for everyone.
-    "newsroom.security.ContentSecurityPolicyMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # ETag from the body and 304 answers for live pages.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -369,7 +369,7 @@ CONTENT_SECURITY_POLICY = {
         "worker-src": [_SELF],
     }
 }
-# The admin (newsroom.security chooses it for every address under /admin/):
+# The admin (newsroom.middleware chooses it for every address under /admin/):
 # the public policy, loosened only where CKEditor 4.22 cannot work otherwise.
 # Found by running it in Chromium under this policy (tests/e2e/test_csp.py,
 # and by removing each allowance in turn: without either one, the editor
@@ -416,7 +416,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.views.lockout_response"
 # The address as the comment rate limits find it: COMMENTS_PROXY_COUNT proxies
 # in front, each appending to X-Forwarded-For (README, "Production").
 AXES_CLIENT_IP_CALLABLE = "comments.readers.client_ip"

@@ -1,7 +1,9 @@
 """
-Security headers that depend on where a request goes.
+The project's own middleware; the MIDDLEWARE setting says where each one runs.
 
-The public site and the admin get different Content-Security-Policies. The
+``ContentSecurityPolicyMiddleware``: security headers that depend on where a
+request goes. The public site and the admin get different
+Content-Security-Policies. The
 public pages carry no inline code at all, so they get the strict policy in
 ``settings.CONTENT_SECURITY_POLICY``. The admin hosts CKEditor 4, which needs
 inline scripts (its editing frame's bootstrap, its toolbar's event handlers)
@@ -19,14 +21,11 @@ from functools import cache
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.contrib import admin
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 
 
 @cache
@@ -68,25 +67,3 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 **(parts.replace or {}),
             }
         return parts
-
-
-def lockout_response(request: HttpRequest, original_response=None, credentials=None):
-    """The page a locked-out editor sees (django-axes' AXES_LOCKOUT_CALLABLE).
-
-    Says what happened, for how long, and what to do; it never says whether
-    the username exists or the password was right.
-    """
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    context = {
-        "title": _("Too many failed sign-ins"),
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
-        "minutes": minutes,
-        "site_header": admin.site.site_header,
-        "site_title": admin.site.site_title,
-    }
-    return render(
-        request,
-        "admin/locked_out.html",
-        context,
-        status=settings.AXES_HTTP_RESPONSE_CODE,
-    )
