@@ -85,7 +85,8 @@ def _prepare_database(cfg, db, env) -> dict | None:
     django.setup()
     from django.db import connections
 
-    from bench.seed import Plan, existing_counts, still_open
+    from bench.seed import existing_counts, still_open
+    from core.seeding.bench import Plan
 
     wanted = Plan(cfg.articles, cfg.comments_per_article, cfg.hot_comments).expected()
     have = existing_counts()

@@ -11,7 +11,7 @@ warm-up). "uncached": a request the page cache must let through; how, is
 from dataclasses import dataclass, field
 
 from bench.config import NO_CACHE_HEADERS
-from bench.seed import PREFIX, SAMPLE_INDEX, TARGET_SLUG, VIRAL_SLUG
+from core.seeding.bench import PREFIX, SAMPLE_INDEX, TARGET_SLUG, VIRAL_SLUG
 
 STATIC_FILE = "css/site.css"
 STAFF_USERNAME = "bench-staff"

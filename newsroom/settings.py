@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "articles",
     "comments",
+    # Site-wide work that belongs to no one model (backup, seeding, the desk).
+    "core",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +97,7 @@ MIDDLEWARE = [
     # Inside the page cache, so the headers they set are stored with a public
     # page and a hit replays them without running these again. Public pages
     # get no nonce, so a stored page and its header stay valid for everyone.
-    "newsroom.security.ContentSecurityPolicyMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # ETag from the body and 304 answers for live pages.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -109,7 +111,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a view's database errors into 503 with Retry-After, not 500
     # (no other middleware below handles exceptions).
-    "newsroom.unavailable.DatabaseUnavailableMiddleware",
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -367,7 +369,7 @@ CONTENT_SECURITY_POLICY = {
         "worker-src": [_SELF],
     }
 }
-# The admin (newsroom.security chooses it for every address under /admin/):
+# The admin (newsroom.middleware chooses it for every address under /admin/):
 # the public policy, loosened only where CKEditor 4.22 cannot work otherwise.
 # Found by running it in Chromium under this policy (tests/e2e/test_csp.py,
 # and by removing each allowance in turn: without either one, the editor
@@ -394,8 +396,9 @@ NEWSROOM_ADMIN_CSP = {
     "style-src": [_SELF, "'unsafe-inline'"],
 }
 
-# Two-factor sign-in (django-otp, newsroom.twofactor): optional per person; the
-# authenticator app shows the site's name (OTP_TOTP_ISSUER, below the name).
+# Two-factor sign-in (django-otp, core.forms and core.views): optional per
+# person; the authenticator app shows the site's name (OTP_TOTP_ISSUER, below
+# the name).
 # Administrators never see another person's key: each sets up their own device.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
@@ -413,7 +416,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.views.lockout_response"
 # The address as the comment rate limits find it: COMMENTS_PROXY_COUNT proxies
 # in front, each appending to X-Forwarded-For (README, "Production").
 AXES_CLIENT_IP_CALLABLE = "comments.readers.client_ip"

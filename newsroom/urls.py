@@ -11,12 +11,12 @@ from articles import sitemaps
 from articles.cache import list_view
 from articles.uploads import editor_upload
 from caching.pages import public_page
-from newsroom import twofactor
+from core.forms import AdminLoginForm
 
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
 admin.site.site_title = settings.NEWSROOM_SITE_NAME
 # Username, password and, for staff who set it up, an authenticator code.
-admin.site.login_form = twofactor.AdminLoginForm
+admin.site.login_form = AdminLoginForm
 
 
 def sitemap_page(view):
@@ -40,12 +40,7 @@ urlpatterns = [
         ),
         name="ckeditor_browse",
     ),
-    path("admin/two-factor/", twofactor.setup, name="two-factor-setup"),
-    path(
-        "admin/two-factor/qr-code.svg",
-        twofactor.setup_qr_code,
-        name="two-factor-qr-code",
-    ),
+    path("admin/two-factor/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("", include("articles.urls")),

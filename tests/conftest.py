@@ -14,7 +14,7 @@ def _media_and_cache(settings, tmp_path):
 
 @pytest.fixture
 def writer(db):
-    from newsroom.roles import WRITERS
+    from core.roles import WRITERS
     from tests.factories import UserFactory
 
     return UserFactory(username="writer", groups=[WRITERS])
@@ -22,7 +22,7 @@ def writer(db):
 
 @pytest.fixture
 def editor(db):
-    from newsroom.roles import EDITORS
+    from core.roles import EDITORS
     from tests.factories import UserFactory
 
     return UserFactory(username="editor", groups=[EDITORS])
@@ -30,7 +30,7 @@ def editor(db):
 
 @pytest.fixture
 def moderator(db):
-    from newsroom.roles import MODERATORS
+    from core.roles import MODERATORS
     from tests.factories import UserFactory
 
     return UserFactory(username="moderator", groups=[MODERATORS])

@@ -310,14 +310,14 @@ def test_with_a_device_the_right_code_signs_in_once(enrolled):
 def test_setting_up_two_factor_sign_in(desk):
     client = Client()
     client.force_login(desk)
-    setup_url = reverse("two-factor-setup")
+    setup_url = reverse("core:two-factor-setup")
 
     page = client.get(setup_url)
     assert page.status_code == 200
     device = TOTPDevice.objects.get(user=desk)
     assert not device.confirmed
     assert b32encode(device.bin_key).decode() in page.content.decode()
-    qr = client.get(reverse("two-factor-qr-code"))
+    qr = client.get(reverse("core:two-factor-qr-code"))
     assert qr["Content-Type"] == "image/svg+xml"
     assert "no-store" in qr["Cache-Control"]
     assert b"<svg" in qr.content
@@ -350,6 +350,6 @@ def test_the_qr_code_is_only_for_its_owner_and_only_while_setting_up(desk, enrol
 
     # desk has a confirmed device only: no pending key to show, and never
     # another person's.
-    assert client.get(reverse("two-factor-qr-code")).status_code == 404
-    anonymous = Client().get(reverse("two-factor-qr-code"))
+    assert client.get(reverse("core:two-factor-qr-code")).status_code == 404
+    anonymous = Client().get(reverse("core:two-factor-qr-code"))
     assert anonymous.status_code == 302

@@ -40,11 +40,11 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 
 from articles import services as article_services
-from articles.backup import FORMAT_VERSION, dumped_models
 from articles.models import Article, Section
 from comments import services as comment_services
 from comments.models import AuditEntry, Comment, ModerationSettings
-from newsroom.roles import sync_groups
+from core.backup import FORMAT_VERSION, dumped_models
+from core.roles import sync_groups
 from tests.articles.test_images import noisy_jpeg
 from tests.comments.conftest import comment_data
 from tests.factories import (
@@ -352,12 +352,12 @@ def test_backup_manifest_lists_counts_migrations_and_checksums(archive):
 
 
 def test_backup_leaves_no_partial_file_when_it_fails(newsroom, tmp_path, monkeypatch):
-    from articles import backup
+    from core.backup import dump
 
     def fail(*args, **kwargs):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(backup, "_add_bytes", fail)
+    monkeypatch.setattr(dump, "_add_bytes", fail)
     output = tmp_path / "out" / "newsroom.tar.gz"
 
     with pytest.raises(OSError, match="No space left"):
@@ -610,14 +610,14 @@ def test_force_replaces_data_and_sets_old_media_aside(
 def test_a_failure_while_loading_rolls_everything_back(
     small_archive, empty_database, empty_state, monkeypatch
 ):
-    from articles import backup
+    from core.backup import restore
 
     before, root = empty_state
 
     def broken(using):
         raise RuntimeError("search index unavailable")
 
-    monkeypatch.setattr(backup, "_refresh_search", broken)
+    monkeypatch.setattr(restore, "_refresh_search", broken)
 
     def attempt():
         with pytest.raises(RuntimeError):
@@ -675,9 +675,9 @@ def test_sqlite_backup_lets_the_site_write_meanwhile(
         pytest.skip("PostgreSQL's snapshot never blocks writers")
     import sqlite3
 
-    from articles import backup
+    from core.backup import dump as backup_dump
 
-    dump = backup._dump
+    dump = backup_dump._dump
 
     def dump_then_write(path, using):
         dump(path, using)
@@ -689,7 +689,7 @@ def test_sqlite_backup_lets_the_site_write_meanwhile(
         writer.commit()
         writer.close()
 
-    monkeypatch.setattr(backup, "_dump", dump_then_write)
+    monkeypatch.setattr(backup_dump, "_dump", dump_then_write)
     output = tmp_path / "during.tar.gz"
 
     def work():

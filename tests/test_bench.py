@@ -7,15 +7,9 @@ from django.db.models import Count, F
 from articles.models import Article, ArticleAuthor, TaggedArticle
 from articles.sanitize import sanitize_body
 from bench import report
-from bench.seed import (
-    PREFIX,
-    TARGET_SLUG,
-    VIRAL_SLUG,
-    Plan,
-    existing_counts,
-    still_open,
-)
+from bench.seed import existing_counts, still_open
 from comments.models import AuditEntry, Comment
+from core.seeding.bench import PREFIX, TARGET_SLUG, VIRAL_SLUG, Plan
 from tests.factories import ArticleFactory, CommentFactory
 
 TINY = {

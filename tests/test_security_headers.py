@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from newsroom.security import ContentSecurityPolicyMiddleware
+from newsroom.middleware import ContentSecurityPolicyMiddleware
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.test_deploy_settings import production_settings
 

@@ -5,7 +5,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from articles.models import Article
-from newsroom.roles import EDITORS, ROLE_PERMISSIONS, WRITERS
+from core.roles import EDITORS, ROLE_PERMISSIONS, WRITERS
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

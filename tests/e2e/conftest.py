@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps as django_apps
 from playwright.sync_api import sync_playwright
 
-from newsroom.roles import sync_groups
+from core.roles import sync_groups
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from comments.models import Comment, ModerationSettings
-from newsroom.roles import MODERATORS
+from core.roles import MODERATORS
 from tests.e2e.test_editor_flow import log_in
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 

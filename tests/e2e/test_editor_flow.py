@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from articles.models import Article
-from newsroom.roles import EDITORS, WRITERS
+from core.roles import EDITORS, WRITERS
 from tests.factories import AuthorFactory, SectionFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"

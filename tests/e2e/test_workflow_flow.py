@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
-from newsroom.roles import EDITORS, WRITERS
+from core.roles import EDITORS, WRITERS
 from tests.e2e.test_editor_flow import log_in
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 

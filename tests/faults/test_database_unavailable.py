@@ -14,7 +14,7 @@ from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
-LOGGER = "newsroom.unavailable"
+LOGGER = "newsroom.middleware"
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_a_lost_database_is_a_503_with_retry_after(
         raise error("server closed the connection unexpectedly")
 
     monkeypatch.setattr(views, "_article", gone)
-    with caplog.at_level(logging.WARNING, logger="newsroom.unavailable"):
+    with caplog.at_level(logging.WARNING, logger="newsroom.middleware"):
         response = client.get(reverse("comments:reader-state", args=[article.pk]))
 
     assert response.status_code == 503

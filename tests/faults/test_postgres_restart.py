@@ -73,7 +73,7 @@ def test_the_site_recovers_from_a_postgres_restart_without_restarting_the_app(
 
     failures = traffic.failures()
     statuses = sorted({answer.status for answer in failures})
-    # Clean errors only: 503 with Retry-After (newsroom.unavailable), never a
+    # Clean errors only: 503 with Retry-After (newsroom.middleware), never a
     # 500, a dropped connection or a hang.
     assert set(statuses) <= {503}, statuses
     # No hang (a hang would also show as a status 0 after 15 s).

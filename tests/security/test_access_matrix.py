@@ -39,7 +39,7 @@ from articles.models import Article, ArticlePath, RelatedArticle
 from articles.previews import preview_token
 from comments import readers
 from comments.models import Ban, Comment
-from newsroom.roles import EDITORS, MODERATORS, WRITERS
+from core.roles import EDITORS, MODERATORS, WRITERS
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -68,7 +68,7 @@ ROLES = [
 STATES = ["draft", "review", "scheduled", "published", "withdrawn"]
 HIDDEN = [state for state in STATES if state != "published"]
 
-# Who holds which permissions (newsroom/roles.py): the article admin opens to
+# Who holds which permissions (core/roles.py): the article admin opens to
 # writers (their own pieces or not), editors and superusers; the comments
 # admin to moderators, editors (to read, not to decide) and superusers.
 ARTICLE_STAFF = {"writer", "colleague", "editor", "superuser"}

@@ -516,9 +516,9 @@ def test_stored_files_are_served_as_images_that_browsers_may_not_sniff(
 @pytest.fixture
 def failing_renditions(monkeypatch):
     """Make the third rendition fail to encode, after two were written."""
-    from articles import images
+    from articles.images import renditions
 
-    real = images._write_rendition
+    real = renditions._write_rendition
     calls = []
 
     def write(*args, **kwargs):
@@ -527,7 +527,7 @@ def failing_renditions(monkeypatch):
             raise OSError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(images, "_write_rendition", write)
+    monkeypatch.setattr(renditions, "_write_rendition", write)
     return calls
 
 

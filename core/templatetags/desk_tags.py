@@ -1,9 +1,16 @@
+"""
+The editors' desk on the admin index: their drafts, what waits for review or
+goes out soon, what went out last, and (for those who may read them) how many
+comments wait for a moderator. Site-wide, as it reads articles and comments.
+"""
+
 from datetime import timedelta
 
 from django import template
 from django.utils import timezone
 
 from articles.models import Article
+from comments.models import Comment
 
 register = template.Library()
 
@@ -38,8 +45,6 @@ def editors_desk(context):
         recently_published=list(base.published().order_by("-publish_at")[:LIMIT]),
     )
     if user.has_perm("comments.view_comment"):
-        from comments.models import Comment
-
         data["comments_waiting"] = Comment.objects.filter(
             status=Comment.Status.PENDING
         ).count()

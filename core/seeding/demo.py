@@ -2,7 +2,7 @@
 The demo newsroom's content, written for this project.
 
 Facts about UK–Japan relations are public record; every sentence here is our
-own. ``seed_demo`` loads it; nothing else imports it.
+own. ``seed_demo`` (core/management/commands) loads it; nothing else imports it.
 """
 
 SECTIONS = [

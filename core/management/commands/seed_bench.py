@@ -1,9 +1,9 @@
 """
 ``python manage.py seed_bench``: a newsroom at scale for ``make bench``.
 
-The rows and their rules are in ``bench/seed.py``; this is the command line:
-sizes, ``--reset``, a progress bar, and the figures at the end (time and peak
-memory, also as JSON with ``--stats``).
+The rows and their rules are in ``core/seeding/bench/``; this is the command
+line: sizes, ``--reset``, a progress bar, and the figures at the end (time and
+peak memory, also as JSON with ``--stats``).
 """
 
 import json
@@ -13,7 +13,21 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from bench.seed import SAMPLE_INDEX, Plan, Seeder, has_bench_data, peak_rss_mib, reset
+from core.seeding.bench import (
+    SAMPLE_INDEX,
+    Plan,
+    Seeder,
+    has_bench_data,
+    peak_rss_mib,
+    reset,
+)
+
+try:
+    # A development requirement (requirements-dev.txt): the command runs on a
+    # production install too, with a plain bar instead.
+    from tqdm import tqdm
+except ImportError:
+    tqdm = None
 
 
 class Command(BaseCommand):
@@ -103,9 +117,7 @@ class Command(BaseCommand):
         )
 
     def progress(self, total: int, *, disabled: bool):
-        try:
-            from tqdm import tqdm  # requirements-dev.txt
-        except ImportError:
+        if tqdm is None:
             return PlainProgress(total, self.stderr, disabled=disabled)
         return tqdm(
             total=total,

@@ -9,29 +9,16 @@ remove a lost phone's device under *OTP_TOTP > TOTP devices*; its owner then
 signs in with the password alone and sets up a new one.
 
 django-otp keeps the devices and checks the codes (each code once, with its
-own back-off after wrong codes); this module adds the login form field, the
-set-up page and the QR code image.
+own back-off after wrong codes); this project adds the login form field here,
+and the set-up page and the QR code image in ``core.views``.
 """
 
-from base64 import b32encode
-
 from django import forms
-from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
-from django_otp import login as otp_login
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp.qr import write_qrcode_image
-
-DEVICE_NAME = "Authenticator app"
 
 CODE_REQUIRED = _("Enter the 6-digit code from your authenticator app.")
 CODE_WRONG = _(
@@ -99,55 +86,3 @@ class ConfirmForm(forms.Form):
             if not device.verify_token(code):
                 raise forms.ValidationError(CODE_WRONG)
         return code
-
-
-def _pending_device(user) -> TOTPDevice:
-    """The device being set up: unconfirmed, reused until confirmed so the
-    QR code does not change on every reload."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(
-        user=user, name=DEVICE_NAME, confirmed=False
-    )
-
-
-@never_cache
-@staff_member_required
-@require_http_methods(["GET", "POST"])
-def setup(request: HttpRequest) -> HttpResponse:
-    from django.contrib import admin
-
-    context = {**admin.site.each_context(request), "title": _("Two-factor sign-in")}
-    if confirmed_device(request.user) is not None:
-        return TemplateResponse(
-            request, "admin/two_factor.html", {**context, "enabled": True}
-        )
-    device = _pending_device(request.user)
-    form = ConfirmForm(request.POST or None, device=device)
-    if request.method == "POST" and form.is_valid():
-        device.refresh_from_db()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        otp_login(request, device)
-        messages.success(
-            request,
-            _("Two-factor sign-in is on. Next time, enter a code after your password."),
-        )
-        return redirect("admin:index")
-    secret = b32encode(device.bin_key).decode()
-    return TemplateResponse(
-        request,
-        "admin/two_factor.html",
-        {**context, "form": form, "secret": secret, "enabled": False},
-    )
-
-
-@never_cache
-@staff_member_required
-def setup_qr_code(request: HttpRequest) -> HttpResponse:
-    """The pending device's key as a QR code (SVG), for its owner only."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        return HttpResponse(status=404)
-    response = HttpResponse(content_type="image/svg+xml")
-    write_qrcode_image(device.config_url, response)
-    return response

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from articles.backup import BackupError, backup_create
+from core.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):

@@ -9,12 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
-from articles import demo
+from articles.corrections import correction_add
 from articles.models import Article, ArticleAuthor, Author, KeyTakeaway, Section
 from comments import counts
 from comments.models import Comment
-from newsroom import roles
+from core import roles
+from core.seeding import demo
 
 DEFAULT_PASSWORD = "newsroom-demo"
 
@@ -30,8 +32,6 @@ DEMO_USERS = [
 def demo_illustration() -> bytes:
     """A plain graphic for the reference report: a red disc on white beside
     a blue field with a white and red cross, drawn here, owned by the project."""
-    from PIL import Image, ImageDraw
-
     width, height = 1600, 900
     image = Image.new("RGB", (width, height), "#f4f1ea")
     draw = ImageDraw.Draw(image)
@@ -172,8 +172,6 @@ class Command(BaseCommand):
 
     def _corrections(self):
         """The reference report carries one dated correction, as a live piece would."""
-        from articles.corrections import correction_add
-
         article = Article.objects.get(slug=demo.REFERENCE["slug"])
         if article.corrections.exists():
             return

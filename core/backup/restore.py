@@ -1,19 +1,5 @@
 """
-Backing up the newsroom into one archive, and restoring it into an empty site.
-
-The archive is a gzipped tar holding three kinds of member:
-
-- ``manifest.json``: the format and its version, when and from which database
-  it was made, the applied migrations, the row count of every model, and the
-  size and SHA-256 of every other member;
-- ``data.json``: every row, as Django's serializer writes it (``dumpdata``),
-  with content types and permissions referred to by natural key, so the dump
-  loads into a database whose ids for those differ (SQLite into PostgreSQL
-  and back);
-- ``media/<path>``: every file under MEDIA_ROOT, byte for byte.
-
-Content types, permissions and sessions are not in it: ``migrate`` makes the
-first two, and restoring sessions would log people back in.
+Restoring an archive into an empty site, all or nothing.
 
 A restore checks everything it can before touching anything: the archive
 reads to its end, the format version is one it knows, the migrations match,
@@ -35,43 +21,35 @@ import shutil
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
-from typing import Any
 
-import django
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connections, models, transaction
-from django.db.migrations.recorder import MigrationRecorder
+from django.db import connections, transaction
 from django.utils import timezone
 
-FORMAT = "newsroom-backup"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-DATA = "data.json"
-MEDIA_PREFIX = "media/"
+from articles.models import Article
+from articles.search import update_search_vectors
+from core.backup.archive import (
+    CHUNK,
+    DATA,
+    FORMAT,
+    FORMAT_VERSION,
+    MADE_BY_MIGRATE,
+    MANIFEST,
+    MEDIA_PREFIX,
+    BackupError,
+    applied_migrations,
+    dumped_models,
+    media_files,
+    row_counts,
+)
 
-#: Models whose rows ``migrate`` makes, and which are therefore not in the dump.
-NOT_DUMPED = frozenset({"contenttypes.contenttype", "auth.permission"})
-#: Apps left out entirely: sessions are logins, not content.
-NOT_DUMPED_APPS = frozenset({"sessions"})
-#: Models ``migrate`` fills (roles, the moderation settings row): present in an
-#: otherwise empty database, so they do not make it count as holding data.
-MADE_BY_MIGRATE = frozenset({"auth.group", "comments.moderationsettings"})
-
-_CHUNK = 1024 * 1024
 #: A manifest lists about 150 bytes per media file; this allows ~400,000 files.
 _MANIFEST_MAX = 64 * 1024 * 1024
 _READ_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error, gzip.BadGzipFile)
-
-
-class BackupError(Exception):
-    """A backup or restore refused, with the message to show the person."""
 
 
 @dataclass(frozen=True)
@@ -79,156 +57,6 @@ class RestoreResult:
     rows: int
     media_files: int
     replaced_media: Path | None
-
-
-# Which rows ----------------------------------------------------------------------
-
-
-def dumped_models() -> list[type[models.Model]]:
-    """Every concrete, managed model whose rows the archive carries."""
-    return [
-        model
-        for model in apps.get_models()
-        if model._meta.managed
-        and not model._meta.proxy
-        and model._meta.app_label not in NOT_DUMPED_APPS
-        and model._meta.label_lower not in NOT_DUMPED
-    ]
-
-
-def row_counts(using: str) -> dict[str, int]:
-    return {
-        model._meta.label_lower: model._base_manager.using(using).count()
-        for model in dumped_models()
-    }
-
-
-def applied_migrations(using: str) -> dict[str, list[str]]:
-    """App label to the sorted names of its applied migrations."""
-    recorder = MigrationRecorder(connections[using])
-    applied: dict[str, list[str]] = {}
-    for app_label, name in sorted(recorder.applied_migrations()):
-        applied.setdefault(app_label, []).append(name)
-    return applied
-
-
-# Backup ------------------------------------------------------------------------
-
-
-def backup_create(*, output: Path, media_root: Path, using: str = "default") -> dict:
-    """
-    Write the archive to ``output`` and return its manifest.
-
-    The rows are read in one transaction (REPEATABLE READ on PostgreSQL), so
-    the dump and its counts describe one moment even while the site runs.
-    The archive is written under a temporary name and renamed when complete,
-    so a failed backup never leaves a file that looks like a good one.
-    """
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        with tempfile.TemporaryDirectory() as work:
-            data_path = Path(work) / DATA
-            with _snapshot(using):
-                counts = row_counts(using)
-                migrations = applied_migrations(using)
-                _dump(data_path, using)
-            media = _media_files(media_root)
-            manifest = {
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "created_at": timezone.now().isoformat(),
-                "django": django.get_version(),
-                "database_vendor": connections[using].vendor,
-                "migrations": migrations,
-                "row_counts": counts,
-                "data": _describe(data_path),
-                "media": {name: _describe(path) for name, path in media},
-            }
-            with tarfile.open(partial, "w:gz") as archive:
-                _add_bytes(archive, MANIFEST, _json_bytes(manifest))
-                archive.add(data_path, arcname=DATA, recursive=False)
-                for name, path in media:
-                    archive.add(path, arcname=MEDIA_PREFIX + name, recursive=False)
-        partial.replace(output)
-    finally:
-        partial.unlink(missing_ok=True)
-    return manifest
-
-
-@contextlib.contextmanager
-def _snapshot(using: str) -> Iterator[None]:
-    """
-    One read transaction that sees the database as it was when it began.
-
-    PostgreSQL: REPEATABLE READ. SQLite in WAL mode gives every transaction a
-    snapshot, but the site opens its transactions with BEGIN IMMEDIATE, which
-    takes the write lock: readers posting comments would wait (and, past the
-    busy timeout, fail) for the whole dump. A DEFERRED transaction reads
-    without taking it.
-    """
-    connection = connections[using]
-    connection.ensure_connection()  # opening it would reset transaction_mode
-    outermost = not connection.in_atomic_block
-    mode = getattr(connection, "transaction_mode", None)
-    if connection.vendor == "sqlite" and outermost:
-        connection.transaction_mode = "DEFERRED"
-    try:
-        with transaction.atomic(using=using):
-            if connection.vendor == "postgresql" and outermost:
-                # Only the first statement of a transaction may set this.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            yield
-    finally:
-        if connection.vendor == "sqlite":
-            connection.transaction_mode = mode
-
-
-def _dump(path: Path, using: str) -> None:
-    labels = [model._meta.label for model in dumped_models()]
-    call_command(
-        "dumpdata",
-        *labels,
-        database=using,
-        natural_foreign=True,
-        indent=None,
-        output=str(path),
-        verbosity=0,
-    )
-
-
-def _media_files(media_root: Path) -> list[tuple[str, Path]]:
-    """(archive name, path) of every regular file under MEDIA_ROOT, sorted."""
-    if not media_root.is_dir():
-        return []
-    return sorted(
-        (path.relative_to(media_root).as_posix(), path)
-        for path in media_root.rglob("*")
-        if path.is_file() and not path.is_symlink()
-    )
-
-
-def _describe(path: Path) -> dict[str, Any]:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(_CHUNK):
-            digest.update(chunk)
-    return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
-
-
-def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, indent=2, sort_keys=True).encode()
-
-
-def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
-    info = tarfile.TarInfo(name)
-    info.size = len(data)
-    info.mtime = int(timezone.now().timestamp())
-    archive.addfile(info, BytesIO(data))
-
-
-# Restore -----------------------------------------------------------------------
 
 
 def backup_restore(
@@ -371,7 +199,7 @@ def _extract_checked(
     target.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     with target.open("wb") as out:
-        while size <= expected["size"] and (chunk := source.read(_CHUNK)):
+        while size <= expected["size"] and (chunk := source.read(CHUNK)):
             digest.update(chunk)
             size += len(chunk)
             out.write(chunk)
@@ -427,7 +255,7 @@ def _check_empty(using: str, media_root: Path) -> None:
             "freshly migrated database, or pass --force to replace everything "
             "in it. Nothing was restored."
         )
-    if _media_files(media_root):
+    if media_files(media_root):
         raise BackupError(
             f"The media folder {media_root} is not empty. Restore into an empty "
             "folder, or pass --force to set the present one aside. Nothing was "
@@ -489,9 +317,6 @@ def _clear_tables(using: str) -> None:
 
 def _refresh_search(using: str) -> None:
     """Rebuild PostgreSQL's search vectors, which the dump carries as text."""
-    from articles.models import Article
-    from articles.search import update_search_vectors
-
     update_search_vectors(Article.objects.using(using).all())
 
 
@@ -499,7 +324,7 @@ def _swap_media(restored: Path, media_root: Path) -> Path | None:
     """Move the restored folder into place; return where the old one went."""
     set_aside = None
     if media_root.exists():
-        if _media_files(media_root):
+        if media_files(media_root):
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             set_aside = media_root.with_name(
                 f"{media_root.name}.before-restore-{stamp}"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from articles.backup import BackupError, backup_restore
+from core.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):

@@ -1,0 +1,67 @@
+"""
+Checking, cleaning and resizing the images editors upload.
+
+Uploads are judged by their content, never by their file name, and every
+stored image is re-encoded without metadata. The package, by step:
+
+- ``validation``: what is refused (size, format, pixel count, damage), before
+  any pixel memory is allocated;
+- ``normalise``: re-encoding into the stored form, and the metadata policy;
+- ``renditions``: the resized copies a ``srcset`` offers;
+- ``fields``: the model and form fields, and the calls a model's ``save()``
+  makes.
+
+Import from ``articles.images``; the names below are its public interface.
+"""
+
+from articles.images.fields import (
+    ValidatedImageField,
+    ValidatedImageFormField,
+    discard_image_upload,
+    process_image_upload,
+    validate_image_upload,
+)
+from articles.images.normalise import (
+    EXTENSIONS,
+    JPEG_QUALITY,
+    MAX_DIMENSION,
+    WEBP_QUALITY,
+    normalise_image,
+    safe_image_name,
+)
+from articles.images.renditions import (
+    Rendition,
+    discard_files,
+    make_renditions,
+    rendition_widths,
+)
+from articles.images.validation import (
+    ALLOWED_FORMATS,
+    CORRUPT_MESSAGE,
+    NOT_IMAGE_MESSAGE,
+    check_byte_size,
+    validate_image,
+)
+
+__all__ = [
+    "ALLOWED_FORMATS",
+    "CORRUPT_MESSAGE",
+    "EXTENSIONS",
+    "JPEG_QUALITY",
+    "MAX_DIMENSION",
+    "NOT_IMAGE_MESSAGE",
+    "WEBP_QUALITY",
+    "Rendition",
+    "ValidatedImageField",
+    "ValidatedImageFormField",
+    "check_byte_size",
+    "discard_files",
+    "discard_image_upload",
+    "make_renditions",
+    "normalise_image",
+    "process_image_upload",
+    "rendition_widths",
+    "safe_image_name",
+    "validate_image",
+    "validate_image_upload",
+]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Site-wide work that belongs to no one model: backup and restore, demo
+    and bench seeding, the editors' desk, two-factor sign-in and roles."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "core"
+    verbose_name = _("Site")

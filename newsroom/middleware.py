@@ -1,0 +1,116 @@
+"""
+The project's own middleware; the MIDDLEWARE setting says where each one runs.
+
+``ContentSecurityPolicyMiddleware``: security headers that depend on where a
+request goes. The public site and the admin get different
+Content-Security-Policies. The public pages carry no inline code at all, so
+they get the strict policy in ``settings.CONTENT_SECURITY_POLICY``. The admin
+hosts CKEditor 4, which needs inline scripts (its editing frame's bootstrap,
+its toolbar's event handlers) and inline styles; the directives in
+``settings.NEWSROOM_ADMIN_CSP`` replace the public ones there, and only under
+the admin's address. Why each one is needed is written beside that setting.
+
+Choosing by path in one middleware, rather than decorating views, covers every
+admin view Django and third-party apps add (and CKEditor's upload and browse
+views, which live under ``/admin/`` too) without touching each one, and keeps
+a public view from ever getting the looser policy by accident.
+
+``DatabaseUnavailableMiddleware``: 503 with ``Retry-After``, not 500, while
+the database is away (its docstring says why).
+"""
+
+import logging
+from functools import cache
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+
+
+@cache
+def admin_prefix() -> str | None:
+    try:
+        return reverse("admin:index")
+    except NoReverseMatch:  # a URLconf without the admin (some tests)
+        return None
+
+
+@receiver(setting_changed)
+def _forget_admin_prefix(*, setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        admin_prefix.cache_clear()
+
+
+def is_admin_path(path: str) -> bool:
+    prefix = admin_prefix()
+    return prefix is not None and path.startswith(prefix)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the admin's policy under the admin."""
+
+    def get_policy_parts(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        report_only: bool = False,
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and is_admin_path(request.path_info)
+        ):
+            parts.replace = {
+                **settings.NEWSROOM_ADMIN_CSP,
+                **(parts.replace or {}),
+            }
+        return parts
+
+
+class DatabaseUnavailableMiddleware:
+    """
+    "Try again in a few seconds" when the database cannot be reached.
+
+    While PostgreSQL restarts or fails over, every query raises
+    ``OperationalError`` (or ``InterfaceError`` on a connection it cut). Left
+    alone, that is a 500 and a traceback per request: it reads as a bug, and a
+    CDN or load balancer takes it as one. It is an outage of a service instead,
+    so the answer is 503 Service Unavailable with ``Retry-After``, a short plain
+    page that needs no database, and nothing a cache may keep. Django still
+    closes the broken connection at the end of the request, and with
+    CONN_HEALTH_CHECKS the next request connects afresh, so the site recovers by
+    itself once the database is back (tests/faults/test_postgres_restart.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        # django.request logs the 503 itself; this says why.
+        logger.warning(
+            "database unavailable for %s %s: %s",
+            request.method,
+            request.path,
+            str(exception).strip().splitlines()[0] if str(exception) else "",
+        )
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
