@@ -1,0 +1,10 @@
+"""
+Settings for the newsroom, all read from the environment.
+
+No local overrides: every deployment differs only by its variables
+(docs/deploy.md lists each with its default). ``base`` holds Django's own and the
+publication's settings, ``security`` the headers, cookies and sign-in rules.
+"""
+
+from .base import *  # noqa: F403
+from .security import *  # noqa: F403
