@@ -12,13 +12,9 @@ cached. Everything around the piece (related posts, lists) still comes from
 another.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,10 +25,10 @@ from django.views.decorators.http import require_safe
 
 from .models import Article, PreviewLink
 from .pages import article_page_context, article_page_queryset
-from .workflow import is_editor, is_own
+from .services.previews import preview_link_create, preview_link_revoke  # noqa: F401
+from .workflow import PREVIEW_PERMISSION, may_preview, may_share  # noqa: F401
 
 SALT = "articles.preview-link"
-PREVIEW_PERMISSION = "articles.change_article"
 
 
 # Links.
@@ -60,81 +56,6 @@ def link_state(link: PreviewLink, *, now=None) -> str:
     if link.expires_at <= (now or timezone.now()):
         return "expired"
     return "active"
-
-
-def may_preview(article: Article) -> bool:
-    """Whether a preview of ``article`` makes sense: it is not out, nor taken
-    down. Drafts, pieces in review and scheduled pieces may be previewed."""
-    return not article.is_published() and article.status != Article.Status.WITHDRAWN
-
-
-def may_share(user, article: Article) -> bool:
-    """Whether ``user`` may send ``article`` outside the newsroom before it is
-    out: editors any piece, a writer only their own. A colleague may read a
-    draft in the admin, but letting it out is for its writer or an editor."""
-    if not user.has_perm(PREVIEW_PERMISSION):
-        return False
-    return is_editor(user) or is_own(user, article)
-
-
-def _log(*, user, article: Article, message: str) -> None:
-    LogEntry.objects.log_actions(
-        user_id=user.pk,
-        queryset=[article],
-        action_flag=CHANGE,
-        change_message=message,
-        single_object=True,
-    )
-
-
-@transaction.atomic
-def preview_link_create(*, article: Article, user) -> PreviewLink:
-    """A new preview link for ``article``, working for
-    ``settings.NEWSROOM_PREVIEW_HOURS`` hours.
-
-    Raises ``PermissionDenied`` for a user who may not share this piece (see
-    ``may_share``) and ``ValidationError`` for a piece readers can already see,
-    or a withdrawn one.
-    """
-    if not may_share(user, article):
-        raise PermissionDenied(_("You may not share previews of this article."))
-    if not may_preview(article):
-        raise ValidationError(
-            _(
-                "Only an unpublished piece (a draft, one in review or a scheduled "
-                "one) can be previewed; readers can already see this one or it "
-                "was withdrawn."
-            )
-        )
-    now = timezone.now()
-    link = PreviewLink.objects.create(
-        article=article,
-        created_by=user,
-        expires_at=now + timedelta(hours=settings.NEWSROOM_PREVIEW_HOURS),
-    )
-    # The history says who let a piece out before its time, and until when.
-    _log(
-        user=user,
-        article=article,
-        message=_("Created a preview link, working until %(when)s.")
-        % {"when": timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M %Z")},
-    )
-    return link
-
-
-@transaction.atomic
-def preview_link_revoke(*, link: PreviewLink, user) -> PreviewLink:
-    """Stop ``link`` working now. Revoking a revoked link changes nothing."""
-    if not user.has_perm(PREVIEW_PERMISSION):
-        raise PermissionDenied(_("You may not revoke previews of articles."))
-    now = timezone.now()
-    revoked = PreviewLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    link.refresh_from_db(fields=["revoked_at"])
-    if revoked:
-        _log(user=user, article=link.article, message=_("Revoked a preview link."))
-    return link
 
 
 # The public preview page.

@@ -262,7 +262,7 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified"), auto_now=True)
-    # Optimistic concurrency: every save checks and bumps it in one UPDATE.
+    # Optimistic concurrency: the services lock the row, compare and bump it.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     last_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,7 +284,7 @@ class Article(models.Model):
     )
     allow_comments = models.BooleanField(_("allow comments"), default=True)
     # Approved, visible comments: kept by comments.counts in the transaction of
-    # every moderation decision, never written by Article.save (see _do_update);
+    # every moderation decision, never written by Article.save (OWNED_ELSEWHERE);
     # `manage.py repair_comment_counts` recounts from the rows.
     comment_count = models.PositiveIntegerField(
         _("comments"), default=0, editable=False
@@ -297,6 +297,11 @@ class Article(models.Model):
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+
+    # Columns an article save never writes, each kept by its owner: the
+    # version by the services' conflict check (articles.services), the count
+    # by comments.counts, the vector by articles.search.
+    OWNED_ELSEWHERE = ("version", "comment_count", "search_vector")
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -328,22 +333,19 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
+        """Fill the row's own derived fields, then write it.
+
+        Only the row: renditions, the search vector, old addresses, the
+        version check and purges are the services' (``articles.services``).
+        An update writes every column but ``OWNED_ELSEWHERE``, so a copy
+        loaded before a comment was approved never writes its count back.
+        """
         now = timezone.now()
-        if self.pk is not None and not self._state.adding:
-            # The UPDATE only matches the version this copy was loaded at
-            # (see _do_update); the row then moves to the next version.
-            self._expected_version = self.version
-            self.version = self.version + 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version", "modified_at"}
-            self._record_old_path()
         self.body = sanitize_body(self.body)
         words = len(strip_tags(self.body).split())
         self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
         if not self.slug:
             self.slug = self._unique_slug()
-
         was_live = (
             self.first_published_at is not None and self.first_published_at <= now
         )
@@ -356,31 +358,13 @@ class Article(models.Model):
                 self.first_published_at = self.publish_at
             elif self.pk is not None:
                 self.updated_at = now
-
-        renditions = process_image_upload(self.lead_image)
-        if renditions is not None:
-            self.lead_image_renditions = renditions
-        elif not self.lead_image:
-            self.lead_image_renditions = []
-        try:
-            super().save(*args, **kwargs)
-        except ArticleConflict:
-            self.version = self._expected_version
-            discard_image_upload(self.lead_image, renditions)
-            raise
-        except BaseException:
-            discard_image_upload(self.lead_image, renditions)
-            raise
-        finally:
-            self._expected_version = None
-        from articles.search import update_search_vectors
-
-        update_search_vectors(Article.objects.filter(pk=self.pk))
-        self._save_old_path()
-        if self.first_published_at is not None or self.status != self.Status.DRAFT:
-            from articles.cache import article_changed
-
-            article_changed(self, old_section_id=getattr(self, "_old_section_id", None))
+        if not self._state.adding and self.pk is not None:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None:
+                kwargs["update_fields"] = self.content_fields()
+            else:
+                kwargs["update_fields"] = {*update_fields, "modified_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         when = timezone.localtime(self.publish_at or self.created_at or timezone.now())
@@ -394,66 +378,59 @@ class Article(models.Model):
             },
         )
 
-    def delete(self, *args, **kwargs):
-        from articles.cache import article_changed
+    @classmethod
+    def content_fields(cls) -> list[str]:
+        """The columns an article save writes: all but ``OWNED_ELSEWHERE``."""
+        return [
+            field.name
+            for field in cls._meta.concrete_fields
+            if not field.primary_key and field.name not in cls.OWNED_ELSEWHERE
+        ]
 
-        article_changed(self)
-        return super().delete(*args, **kwargs)
+    def keep_owned_columns(self) -> None:
+        """Before a raw save over an existing row, take ``OWNED_ELSEWHERE``
+        from that row (locked, inside a transaction).
 
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        # The comment count belongs to comments.counts: a copy loaded before a
-        # reader's comment was approved must not write its stale count back.
-        values = [value for value in values if value[0].name != "comment_count"]
-        expected = getattr(self, "_expected_version", None)
-        if expected is None:
-            # Raw saves (fixtures, restoring a revision) leave the version be.
-            values = [value for value in values if value[0].name != "version"]
-            return super()._do_update(
-                base_qs, using, pk_val, values, update_fields, forced_update
-            )
-        updated = super()._do_update(
-            base_qs.filter(version=expected),
-            using,
-            pk_val,
-            values,
-            update_fields,
-            forced_update,
-        )
-        if not updated and base_qs.filter(pk=pk_val).exists():
-            raise ArticleConflict(self)
-        return updated
+        loaddata and django-reversion's revert write a deserialised copy with
+        ``Model.save_base(raw=True)``, which bypasses ``save()``; a revision
+        leaves these columns out, so the copy holds their defaults (version 1,
+        no comments) and would write them back (``ArticlesConfig.ready``).
+        """
+        rows = type(self)._base_manager.filter(pk=self.pk)
+        if not connection.get_autocommit():
+            rows = rows.select_for_update()
+        current = rows.values(*self.OWNED_ELSEWHERE).first()
+        for name, value in (current or {}).items():
+            setattr(self, name, value)
 
-    def _record_old_path(self) -> None:
-        """Keep the address a published piece had, if this save changes it."""
-        before = (
-            Article.objects.filter(pk=self.pk)
-            .values(
-                "slug", "publish_at", "created_at", "first_published_at", "section_id"
-            )
-            .first()
-        )
-        if before is not None and before["section_id"] != self.section_id:
-            self._old_section_id = before["section_id"]
-        if before is None or before["first_published_at"] is None:
-            return
-        old = Article(
+    def store_lead_image(self):
+        """Store a freshly assigned lead image, normalised, with its renditions.
+
+        Returns the new renditions (for ``discard_lead_image`` if the write
+        fails), or None when the image did not change. The services call it
+        before saving; ``save()`` does not.
+        """
+        renditions = process_image_upload(self.lead_image)
+        if renditions is not None:
+            self.lead_image_renditions = renditions
+        elif not self.lead_image:
+            self.lead_image_renditions = []
+        return renditions
+
+    def discard_lead_image(self, renditions) -> None:
+        """Undo ``store_lead_image`` when the write it was for failed."""
+        discard_image_upload(self.lead_image, renditions)
+
+    def old_url(self, before: dict) -> str | None:
+        """The address a piece had in ``before`` (its row's ``slug``,
+        ``publish_at``, ``created_at``, ``first_published_at``), if it was out."""
+        if before.get("first_published_at") is None:
+            return None
+        return Article(
             slug=before["slug"],
             publish_at=before["publish_at"],
             created_at=before["created_at"],
         ).get_absolute_url()
-        self._pending_old_path = old
-
-    def _save_old_path(self) -> None:
-        from .workflow import ArticlePath
-
-        old = getattr(self, "_pending_old_path", None)
-        self._pending_old_path = None
-        current = self.get_absolute_url()
-        if not old or old == current:
-            return  # the address did not change: nothing to record or revive
-        # Coming back to an address it had makes that address live again.
-        ArticlePath.objects.filter(article=self, path=current).delete()
-        ArticlePath.objects.get_or_create(path=old, defaults={"article": self})
 
     def clean(self):
         from .workflow import ArticlePath
