@@ -30,7 +30,9 @@ class ArticlesConfig(AppConfig):
         )
 
 
-def _tag_saved(sender, instance, **kwargs):
+def _tag_saved(sender, instance, created, **kwargs):
+    if created:
+        return  # a new tag is on no page yet (an import makes thousands)
     from articles.cache import tag_changed
 
     tag_changed(instance)
