@@ -61,14 +61,16 @@ class ArticleQuerySet(models.QuerySet):
         pieces sharing the most tags; never the article itself.
 
         Call it on ``published()`` so only what readers may see is offered.
-        ``candidates`` comes with the article on its page (articles.parts);
+        ``candidates`` comes with the article on its page (articles.selectors.parts);
         otherwise two queries: the candidates' ids (the picks, and a bounded window of
         the newest pieces carrying any of these tags, so a tag on 30,000
         pieces costs no more than a tag on 30), then those candidates ranked.
         An ``IN`` list of ids lets both databases use the primary key; an
         ``OR`` of two subqueries made PostgreSQL scan the whole table.
         """
-        if candidates is None:  # the article page brings them (articles.parts)
+        if (
+            candidates is None
+        ):  # the article page brings them (articles.selectors.parts)
             candidates = _related_candidates(article.pk, tag_ids)
         picks, sharing = candidates
         candidates = (set(picks) | set(sharing)) - {article.pk}

@@ -1,3 +1,9 @@
+"""
+The article admin: the editors' form with its inlines, the workflow buttons,
+presence, revisions and their diff. Every save goes through
+``articles.services`` (``save_related``).
+"""
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,56 +21,21 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import presence, revisions, services
-from .admin_corrections import CorrectionInline
-from .admin_previews import PreviewLinksAdminMixin
-from .forms import ArticleAdminForm
-from .models import (
+from articles import presence, revisions, services
+from articles.forms import ArticleAdminForm
+from articles.models import (
     Article,
     ArticleAuthor,
     ArticleConflict,
     ArticleTransition,
-    Author,
     KeyTakeaway,
     RelatedArticle,
-    Section,
     TaggedArticle,
 )
-from .workflow import TRANSITIONS, available_transitions, is_editor, may_edit
+from articles.workflow import TRANSITIONS, available_transitions, is_editor, may_edit
 
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-
-    def save_model(self, request, obj, form, change):
-        services.section_save(section=obj)
-
-    def delete_model(self, request, obj):
-        services.section_delete(section=obj)
-
-    def delete_queryset(self, request, queryset):
-        for section in queryset:
-            services.section_delete(section=section)
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "job_title", "user"]
-    list_select_related = ["user"]
-    search_fields = ["name", "job_title"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "job_title", "bio", "photo"]}),
-        (_("Advanced"), {"classes": ["collapse"], "fields": ["user"]}),
-    ]
-
-    def save_model(self, request, obj, form, change):
-        services.author_save(author=obj)
+from .corrections import CorrectionInline
+from .previews import PreviewLinksAdminMixin
 
 
 class ArticleAuthorInline(admin.TabularInline):

@@ -1,64 +1,25 @@
 """
-Shareable previews of unpublished pieces.
+The page a preview link opens: a shareable preview of an unpublished piece.
 
-An editor makes a link for a draft, a piece in review or a scheduled piece. The
-link carries a ``PreviewLink`` id signed with ``django.core.signing``, so a
-guessed or altered address is refused before the database is asked; when it
-expires and whether it was revoked live in the row, where editors see and
-change them, not in the token. Whoever holds the link sees the article page as
+An editor makes a link for a draft, a piece in review or a scheduled piece
+(``articles.services.previews``; what a link is: ``articles.selectors.previews``).
+Whoever holds the link sees the article page as
 it will be, with a "Preview — not published" banner, never indexed and never
 cached. Everything around the piece (related posts, lists) still comes from
 ``Article.objects.published()``: a preview shows one unpublished piece, never
 another.
 """
 
-from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from .models import Article, PreviewLink
-from .pages import article_page_context, article_page_queryset
-from .services.previews import preview_link_create, preview_link_revoke  # noqa: F401
-from .workflow import PREVIEW_PERMISSION, may_preview, may_share  # noqa: F401
-
-SALT = "articles.preview-link"
-
-
-# Links.
-
-
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=SALT)
-
-
-def preview_token(link: PreviewLink) -> str:
-    """The link's id and its signature: nothing else to read, nothing to guess."""
-    return _signer().sign(link.pk.hex)
-
-
-def preview_url(link: PreviewLink) -> str:
-    """The link's absolute address on the canonical origin, to copy and send."""
-    path = reverse("articles:preview", kwargs={"token": preview_token(link)})
-    return settings.NEWSROOM_SITE_URL + path
-
-
-def link_state(link: PreviewLink, *, now=None) -> str:
-    """``"revoked"``, ``"expired"`` or ``"active"``."""
-    if link.revoked_at is not None:
-        return "revoked"
-    if link.expires_at <= (now or timezone.now()):
-        return "expired"
-    return "active"
-
-
-# The public preview page.
+from articles.models import Article
+from articles.selectors.pages import article_page_context, article_page_queryset
+from articles.selectors.previews import link_state, preview_link_for
+from articles.workflow import may_preview
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -83,12 +44,7 @@ def _refused(request, *, status: int, title: str, notice: str) -> HttpResponse:
 @require_safe
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """The article page of the piece a preview link names, for anyone holding it."""
-    try:
-        link_id = _signer().unsign(token)
-        link = PreviewLink.objects.select_related("article").get(pk=link_id)
-    except (signing.BadSignature, PreviewLink.DoesNotExist, ValidationError):
-        # Altered, made up, or naming a link that no longer exists.
-        link = None
+    link = preview_link_for(token)
     if link is None:
         return _refused(
             request,
