@@ -35,7 +35,7 @@ from articles.models import (
     RelatedArticle,
     TaggedArticle,
 )
-from articles.models.article import RELATED_WINDOW, _related_candidates
+from articles.models.queryset import RELATED_WINDOW, _related_candidates
 
 OUTER = f'"{Article._meta.db_table}"."{Article._meta.pk.column}"'
 
