@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -27,115 +27,18 @@ from articles.models import (
     Article,
     ArticleAuthor,
     ArticleConflict,
-    ArticleTransition,
-    KeyTakeaway,
-    RelatedArticle,
-    TaggedArticle,
 )
 from articles.workflow import TRANSITIONS, available_transitions, is_editor, may_edit
 
 from .corrections import CorrectionInline
+from .filters import StatusFilter, TagFilter
+from .parts import (
+    ArticleAuthorInline,
+    ArticleTransitionInline,
+    KeyTakeawayInline,
+    RelatedArticleInline,
+)
 from .previews import PreviewLinksAdminMixin
-
-
-class ArticleAuthorInline(admin.TabularInline):
-    model = ArticleAuthor
-    fields = ["author", "position"]
-    autocomplete_fields = ["author"]
-    extra = 1
-    verbose_name = _("byline")
-    verbose_name_plural = _("byline (in order)")
-
-
-class KeyTakeawayInline(admin.TabularInline):
-    model = KeyTakeaway
-    fields = ["position", "label", "text"]
-    extra = 1
-    max_num = 8
-
-
-class RelatedArticleInline(admin.TabularInline):
-    model = RelatedArticle
-    fk_name = "from_article"
-    fields = ["to_article", "position"]
-    autocomplete_fields = ["to_article"]
-    extra = 0
-    max_num = 4
-    verbose_name = _("related article (editor's pick)")
-    verbose_name_plural = _("related articles (editor's picks, in order)")
-
-
-class ArticleTransitionInline(admin.TabularInline):
-    model = ArticleTransition
-    fields = ["created_at", "user", "from_status", "to_status", "publish_at", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("status changes")
-    classes = ["collapse"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """The states, with "scheduled" told apart from "published"."""
-
-    title = _("status")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("draft", _("Draft")),
-            ("review", _("In review")),
-            ("scheduled", _("Scheduled")),
-            ("live", _("Published (live)")),
-            ("withdrawn", _("Withdrawn")),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "scheduled":
-            return queryset.scheduled()
-        if value == "live":
-            return queryset.published()
-        if value in ("draft", "review", "withdrawn"):
-            return queryset.filter(status=value)
-        return queryset
-
-
-class TagFilter(admin.SimpleListFilter):
-    """The tags most used on the latest pieces, not every tag there is (a
-    newsroom gathers thousands); any tag works from the address, ?tag=slug."""
-
-    title = _("tag")
-    parameter_name = "tag"
-    RECENT = 500
-    SHOWN = 20
-
-    def lookups(self, request, model_admin):
-        latest = Article.objects.order_by("-publish_at", "-pk").values("pk")[
-            : self.RECENT
-        ]
-        busy = list(
-            TaggedArticle.objects.filter(content_object_id__in=Subquery(latest))
-            .values_list("tag__slug", "tag__name")
-            .annotate(uses=Count("pk"))
-            .order_by("-uses", "tag__name")[: self.SHOWN]
-        )
-        choices = [(slug, name) for slug, name, _uses in busy]
-        chosen = self.value()
-        if chosen and chosen not in {slug for slug, _name in choices}:
-            choices.insert(0, (chosen, chosen))
-        return choices
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(tagged_items__tag__slug=self.value())
-        return queryset
 
 
 @admin.register(Article)
