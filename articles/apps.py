@@ -17,13 +17,27 @@ class ArticlesConfig(AppConfig):
 
         # taggit's Tag is not ours to give a save(); a renamed tag makes the
         # pages that show it stale.
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_save, pre_save
         from taggit.models import Tag
 
         post_save.connect(_tag_saved, sender=Tag, dispatch_uid="articles-tag-purge")
+        # loaddata and django-reversion's revert are not ours either: their raw
+        # saves must not write back the columns a revision leaves out.
+        pre_save.connect(
+            _article_raw_save,
+            sender="articles.Article",
+            dispatch_uid="articles-raw-save",
+        )
 
 
-def _tag_saved(sender, instance, **kwargs):
+def _tag_saved(sender, instance, created, **kwargs):
+    if created:
+        return  # a new tag is on no page yet (an import makes thousands)
     from articles.cache import tag_changed
 
     tag_changed(instance)
+
+
+def _article_raw_save(sender, instance, raw, **kwargs):
+    if raw and instance.pk is not None:
+        instance.keep_owned_columns()

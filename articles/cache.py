@@ -204,6 +204,44 @@ def article_changed(
     forget_schedule()
 
 
+def articles_changed(
+    article_ids,
+    *,
+    section_ids=(),
+    old_tag_ids=(),
+    old_author_ids=(),
+) -> None:
+    """After commit, once for many pieces (``articles.services.article_batch``):
+    their pages, and every list any of them is or was on, in one purge."""
+    from .models import ArticleAuthor, TaggedArticle
+
+    article_ids, section_ids = set(article_ids), set(section_ids)
+    old_tag_ids, old_author_ids = set(old_tag_ids), set(old_author_ids)
+
+    def bump():
+        tags = old_tag_ids | set(
+            TaggedArticle.objects.filter(content_object_id__in=article_ids)
+            .values_list("tag_id", flat=True)
+            .distinct()
+        )
+        authors = old_author_ids | set(
+            ArticleAuthor.objects.filter(article_id__in=article_ids)
+            .values_list("author_id", flat=True)
+            .distinct()
+        )
+        pages.purge_now(
+            *(article_tag(article_id) for article_id in article_ids),
+            *(list_tag(section=section) for section in section_ids),
+            *(list_tag(tag=tag) for tag in tags),
+            *(list_tag(author=author) for author in authors),
+            list_tag("corrections"),
+            *(list_tag(name) for name in EVERY_LIST),
+        )
+
+    transaction.on_commit(bump)
+    forget_schedule()
+
+
 def comments_changed(*article_ids: int) -> None:
     """After commit: the comment sections (and counts) of these articles."""
     pages.purge(*(comments_tag(article_id) for article_id in set(article_ids)))

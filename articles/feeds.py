@@ -20,8 +20,8 @@ from django.utils.translation import gettext_noop
 from taggit.models import Tag
 
 from . import metadata
-from .corrections import public_corrections
 from .models import Article, Author, Correction, Section
+from .selectors.corrections import public_corrections
 
 FEED_ITEMS = 30
 FEED_MAX_AGE = 300  # seconds; full HTTP caching comes with the caching issue

@@ -2,7 +2,7 @@ from django.urls import path
 
 from caching.pages import public_page
 
-from . import corrections, feeds, previews, views
+from . import feeds, views
 from .cache import list_view
 
 app_name = "articles"
@@ -71,11 +71,11 @@ urlpatterns = [
         feed(feeds.AuthorAtomFeed()),
         name="author-feed-atom",
     ),
-    # Previews are personal and never cached (see articles.previews).
-    path("preview/<str:token>/", previews.preview, name="preview"),
+    # Previews are personal and never cached (see articles.views.previews).
+    path("preview/<str:token>/", views.preview, name="preview"),
     path(
         "corrections/",
-        public_page(list_view(corrections.CorrectionListView.as_view(), "corrections")),
+        public_page(list_view(views.CorrectionListView.as_view(), "corrections")),
         name="corrections",
     ),
     path(

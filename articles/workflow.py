@@ -1,5 +1,6 @@
 """
-Who may move an article from one state to another: the role × transition matrix.
+Who may do what to an article: the role × transition matrix, and who may
+correct a piece or share a preview of it.
 
 States: draft → review → published (scheduled while its time is in the
 future), back to draft with a note, and withdrawn. Writers draft and submit
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import Article
 
 S = Article.Status
+# Editors correct pieces; whoever may change articles may handle previews.
+CORRECT_PERMISSION = "articles.publish_article"
+PREVIEW_PERMISSION = "articles.change_article"
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,26 @@ def may_transition(user, article: Article, name: str) -> bool:
         return False
     if transition.editors_only:
         return is_editor(user)
+    return is_editor(user) or is_own(user, article)
+
+
+def may_correct(user) -> bool:
+    """Add and remove corrections: editors."""
+    return user.has_perm(CORRECT_PERMISSION)
+
+
+def may_preview(article: Article) -> bool:
+    """Whether a preview of ``article`` makes sense: it is not out, nor taken
+    down. Drafts, pieces in review and scheduled pieces may be previewed."""
+    return not article.is_published() and article.status != S.WITHDRAWN
+
+
+def may_share(user, article: Article) -> bool:
+    """Whether ``user`` may send ``article`` outside the newsroom before it is
+    out: editors any piece, a writer only their own. A colleague may read a
+    draft in the admin, but letting it out is for its writer or an editor."""
+    if not user.has_perm(PREVIEW_PERMISSION):
+        return False
     return is_editor(user) or is_own(user, article)
 
 

@@ -221,7 +221,7 @@ def test_renaming_an_author_purges_their_bylines(client, newsroom, commit):
     author = newsroom["report"].byline_authors[0]
     author.name = "Daniel Pérez"
 
-    commit(author.save)
+    commit(article_services.author_save, author=author)
 
     for name in ("report", "author", "front", "defence", "rss"):
         assert state(client, pages[name]) == "miss", name
@@ -355,7 +355,7 @@ def test_the_sections_menu_costs_no_query_and_follows_renames(
     section = newsroom["business"]
     section.name = "Markets"
 
-    commit(section.save)
+    commit(article_services.section_save, section=section)
 
     html = client.get(url).content.decode()
     assert ">Markets</a>" in html

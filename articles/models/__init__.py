@@ -1,14 +1,8 @@
-from .article import (
-    Article,
-    ArticleAuthor,
-    ArticleConflict,
-    ArticleQuerySet,
-    KeyTakeaway,
-    RelatedArticle,
-    TaggedArticle,
-)
+from .article import Article, ArticleConflict
 from .author import Author
 from .correction import Correction
+from .parts import ArticleAuthor, KeyTakeaway, RelatedArticle, TaggedArticle
+from .queryset import ArticleQuerySet
 from .section import Section
 from .workflow import ArticlePath, ArticleTransition, PreviewLink
 

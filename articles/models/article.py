@@ -1,3 +1,10 @@
+"""
+The article row: its fields, what ``save()`` derives from them (sanitised
+body, reading time, slug, publication dates), its address and its checks.
+Its parts are in ``parts``, its queries in ``queryset``, and every write in
+``articles.services``.
+"""
+
 import math
 
 from ckeditor_uploader.fields import RichTextUploadingField
@@ -5,14 +12,13 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
 
 from articles.images import (
     ValidatedImageField,
@@ -23,12 +29,10 @@ from articles.sanitize import sanitize_body
 from articles.video import Video, parse_video_url, validate_video_url
 
 from .author import Author
+from .queryset import ArticleQuerySet
 from .section import Section
 
 WORDS_PER_MINUTE = 230
-RELATED_WINDOW = 400
-# A tag or author with at least this many pieces is "busy" (see _linked).
-BUSY_LINKS = 1000
 
 
 class ArticleConflict(Exception):
@@ -37,132 +41,6 @@ class ArticleConflict(Exception):
     def __init__(self, article: "Article"):
         self.article = article
         super().__init__(f"Article {article.pk} was changed by someone else.")
-
-
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """What a reader may see: published, and its publish time has come.
-
-        The one definition used by every public view, feed, sitemap, search and
-        count. A scheduled piece (published, time in the future) appears by
-        itself when its time comes; no worker has to flip anything.
-        """
-        return self.filter(
-            status=Article.Status.PUBLISHED, publish_at__lte=timezone.now()
-        )
-
-    def scheduled(self):
-        return self.filter(
-            status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
-        )
-
-    def related_to(self, article, *, tag_ids, limit=4, candidates=None):
-        """Related posts: the editor's picks in their order, then the newest
-        pieces sharing the most tags; never the article itself.
-
-        Call it on ``published()`` so only what readers may see is offered.
-        ``candidates`` comes with the article on its page (articles.parts);
-        otherwise two queries: the candidates' ids (the picks, and a bounded window of
-        the newest pieces carrying any of these tags, so a tag on 30,000
-        pieces costs no more than a tag on 30), then those candidates ranked.
-        An ``IN`` list of ids lets both databases use the primary key; an
-        ``OR`` of two subqueries made PostgreSQL scan the whole table.
-        """
-        if candidates is None:  # the article page brings them (articles.parts)
-            candidates = _related_candidates(article.pk, tag_ids)
-        picks, sharing = candidates
-        candidates = (set(picks) | set(sharing)) - {article.pk}
-        if not candidates:
-            return self.none()
-        pick_order = models.Case(
-            *(models.When(pk=pk, then=models.Value(pos)) for pk, pos in picks.items()),
-            default=None,
-            output_field=models.IntegerField(),
-        )
-        return (
-            self.filter(pk__in=candidates)
-            .annotate(
-                pick=pick_order,
-                shared=models.Count(
-                    "tagged_items",
-                    filter=Q(tagged_items__tag_id__in=tag_ids),
-                    distinct=True,
-                ),
-            )
-            .select_related("section")
-            .order_by(
-                models.F("pick").asc(nulls_last=True), "-shared", "-publish_at", "-pk"
-            )[:limit]
-        )
-
-    def tagged(self, tag):
-        """Pieces carrying ``tag``, planned for how busy it is (``_linked``)."""
-        return self._linked(TaggedArticle, "content_object", tag=tag)
-
-    def by_author(self, author):
-        """Pieces under ``author``'s byline, planned like ``tagged``."""
-        return self._linked(ArticleAuthor, "article", author=author)
-
-    def _linked(self, through, article_field: str, **match):
-        """Pieces linked through ``through`` to one tag or author.
-
-        No single plan suits both a tag on a third of the archive and a tag
-        on a dozen pieces (measured on SQLite at 100,000 pieces: a join took
-        180 ms for the first and 4 ms for the second; walking the newest
-        pieces with EXISTS took 3 ms and 31 ms). So one small query asks
-        whether there are at least BUSY_LINKS links: if so, walk the newest
-        pieces by the ordering index and keep the linked ones (a page of them
-        comes within the first few dozen rows); if not, fetch the few links
-        first and then those pieces.
-        """
-        links = through.objects.filter(**match)
-        if links.order_by()[BUSY_LINKS - 1 : BUSY_LINKS].exists():
-            return self.filter(
-                models.Exists(links.filter(**{article_field: models.OuterRef("pk")}))
-            )
-        return self.filter(pk__in=links.values(f"{article_field}_id"))
-
-    def with_bylines(self, *, section: bool = True):
-        """Ordered authors (and the section, unless not shown) for lists, in
-        small queries after the list's own. The section is prefetched, not
-        joined: with the join SQLite drives the query from the few sections
-        and sorts every piece of the list (256 ms for a tag on 31,000 of
-        100,000 pieces, against 1.6 ms reading the ordering index)."""
-        bylines = Prefetch(
-            "bylines", queryset=ArticleAuthor.objects.select_related("author")
-        )
-        if section:
-            return self.prefetch_related("section", bylines)
-        return self.prefetch_related(bylines)
-
-
-def _related_candidates(article_id: int, tag_ids) -> tuple[dict[int, int], list[int]]:
-    """One query for the editor's picks (with their order) and the newest
-    pieces carrying any of ``tag_ids`` (at most RELATED_WINDOW)."""
-    links = RelatedArticle._meta.db_table
-    tagged = TaggedArticle._meta.db_table
-    sql = f"SELECT to_article_id, position FROM {links} WHERE from_article_id = %s"
-    params: list = [article_id]
-    tag_ids = [int(tag_id) for tag_id in tag_ids]
-    if tag_ids:
-        marks = ", ".join(["%s"] * len(tag_ids))
-        sql += (
-            f" UNION ALL SELECT content_object_id, NULL FROM ("
-            f"SELECT content_object_id FROM {tagged} WHERE tag_id IN ({marks})"
-            f" AND content_object_id <> %s ORDER BY content_object_id DESC"
-            f" LIMIT %s) recent"
-        )
-        params += [*tag_ids, article_id, RELATED_WINDOW]
-    picks: dict[int, int] = {}
-    sharing: list[int] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for pk, position in cursor.fetchall():
-            if position is None:
-                sharing.append(pk)
-            else:
-                picks.setdefault(pk, position)
-    return picks, sharing
 
 
 class Article(models.Model):
@@ -262,7 +140,7 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified"), auto_now=True)
-    # Optimistic concurrency: every save checks and bumps it in one UPDATE.
+    # Optimistic concurrency: the services lock the row, compare and bump it.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     last_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,7 +162,7 @@ class Article(models.Model):
     )
     allow_comments = models.BooleanField(_("allow comments"), default=True)
     # Approved, visible comments: kept by comments.counts in the transaction of
-    # every moderation decision, never written by Article.save (see _do_update);
+    # every moderation decision, never written by Article.save (OWNED_ELSEWHERE);
     # `manage.py repair_comment_counts` recounts from the rows.
     comment_count = models.PositiveIntegerField(
         _("comments"), default=0, editable=False
@@ -297,6 +175,11 @@ class Article(models.Model):
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
+
+    # Columns an article save never writes, each kept by its owner: the
+    # version by the services' conflict check (articles.services), the count
+    # by comments.counts, the vector by articles.search.
+    OWNED_ELSEWHERE = ("version", "comment_count", "search_vector")
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -328,22 +211,19 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
+        """Fill the row's own derived fields, then write it.
+
+        Only the row: renditions, the search vector, old addresses, the
+        version check and purges are the services' (``articles.services``).
+        An update writes every column but ``OWNED_ELSEWHERE``, so a copy
+        loaded before a comment was approved never writes its count back.
+        """
         now = timezone.now()
-        if self.pk is not None and not self._state.adding:
-            # The UPDATE only matches the version this copy was loaded at
-            # (see _do_update); the row then moves to the next version.
-            self._expected_version = self.version
-            self.version = self.version + 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version", "modified_at"}
-            self._record_old_path()
         self.body = sanitize_body(self.body)
         words = len(strip_tags(self.body).split())
         self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
         if not self.slug:
             self.slug = self._unique_slug()
-
         was_live = (
             self.first_published_at is not None and self.first_published_at <= now
         )
@@ -356,31 +236,13 @@ class Article(models.Model):
                 self.first_published_at = self.publish_at
             elif self.pk is not None:
                 self.updated_at = now
-
-        renditions = process_image_upload(self.lead_image)
-        if renditions is not None:
-            self.lead_image_renditions = renditions
-        elif not self.lead_image:
-            self.lead_image_renditions = []
-        try:
-            super().save(*args, **kwargs)
-        except ArticleConflict:
-            self.version = self._expected_version
-            discard_image_upload(self.lead_image, renditions)
-            raise
-        except BaseException:
-            discard_image_upload(self.lead_image, renditions)
-            raise
-        finally:
-            self._expected_version = None
-        from articles.search import update_search_vectors
-
-        update_search_vectors(Article.objects.filter(pk=self.pk))
-        self._save_old_path()
-        if self.first_published_at is not None or self.status != self.Status.DRAFT:
-            from articles.cache import article_changed
-
-            article_changed(self, old_section_id=getattr(self, "_old_section_id", None))
+        if not self._state.adding and self.pk is not None:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None:
+                kwargs["update_fields"] = self.content_fields()
+            else:
+                kwargs["update_fields"] = {*update_fields, "modified_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         when = timezone.localtime(self.publish_at or self.created_at or timezone.now())
@@ -394,66 +256,59 @@ class Article(models.Model):
             },
         )
 
-    def delete(self, *args, **kwargs):
-        from articles.cache import article_changed
+    @classmethod
+    def content_fields(cls) -> list[str]:
+        """The columns an article save writes: all but ``OWNED_ELSEWHERE``."""
+        return [
+            field.name
+            for field in cls._meta.concrete_fields
+            if not field.primary_key and field.name not in cls.OWNED_ELSEWHERE
+        ]
 
-        article_changed(self)
-        return super().delete(*args, **kwargs)
+    def keep_owned_columns(self) -> None:
+        """Before a raw save over an existing row, take ``OWNED_ELSEWHERE``
+        from that row (locked, inside a transaction).
 
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        # The comment count belongs to comments.counts: a copy loaded before a
-        # reader's comment was approved must not write its stale count back.
-        values = [value for value in values if value[0].name != "comment_count"]
-        expected = getattr(self, "_expected_version", None)
-        if expected is None:
-            # Raw saves (fixtures, restoring a revision) leave the version be.
-            values = [value for value in values if value[0].name != "version"]
-            return super()._do_update(
-                base_qs, using, pk_val, values, update_fields, forced_update
-            )
-        updated = super()._do_update(
-            base_qs.filter(version=expected),
-            using,
-            pk_val,
-            values,
-            update_fields,
-            forced_update,
-        )
-        if not updated and base_qs.filter(pk=pk_val).exists():
-            raise ArticleConflict(self)
-        return updated
+        loaddata and django-reversion's revert write a deserialised copy with
+        ``Model.save_base(raw=True)``, which bypasses ``save()``; a revision
+        leaves these columns out, so the copy holds their defaults (version 1,
+        no comments) and would write them back (``ArticlesConfig.ready``).
+        """
+        rows = type(self)._base_manager.filter(pk=self.pk)
+        if not connection.get_autocommit():
+            rows = rows.select_for_update()
+        current = rows.values(*self.OWNED_ELSEWHERE).first()
+        for name, value in (current or {}).items():
+            setattr(self, name, value)
 
-    def _record_old_path(self) -> None:
-        """Keep the address a published piece had, if this save changes it."""
-        before = (
-            Article.objects.filter(pk=self.pk)
-            .values(
-                "slug", "publish_at", "created_at", "first_published_at", "section_id"
-            )
-            .first()
-        )
-        if before is not None and before["section_id"] != self.section_id:
-            self._old_section_id = before["section_id"]
-        if before is None or before["first_published_at"] is None:
-            return
-        old = Article(
+    def store_lead_image(self):
+        """Store a freshly assigned lead image, normalised, with its renditions.
+
+        Returns the new renditions (for ``discard_lead_image`` if the write
+        fails), or None when the image did not change. The services call it
+        before saving; ``save()`` does not.
+        """
+        renditions = process_image_upload(self.lead_image)
+        if renditions is not None:
+            self.lead_image_renditions = renditions
+        elif not self.lead_image:
+            self.lead_image_renditions = []
+        return renditions
+
+    def discard_lead_image(self, renditions) -> None:
+        """Undo ``store_lead_image`` when the write it was for failed."""
+        discard_image_upload(self.lead_image, renditions)
+
+    def old_url(self, before: dict) -> str | None:
+        """The address a piece had in ``before`` (its row's ``slug``,
+        ``publish_at``, ``created_at``, ``first_published_at``), if it was out."""
+        if before.get("first_published_at") is None:
+            return None
+        return Article(
             slug=before["slug"],
             publish_at=before["publish_at"],
             created_at=before["created_at"],
         ).get_absolute_url()
-        self._pending_old_path = old
-
-    def _save_old_path(self) -> None:
-        from .workflow import ArticlePath
-
-        old = getattr(self, "_pending_old_path", None)
-        self._pending_old_path = None
-        current = self.get_absolute_url()
-        if not old or old == current:
-            return  # the address did not change: nothing to record or revive
-        # Coming back to an address it had makes that address live again.
-        ArticlePath.objects.filter(article=self, path=current).delete()
-        ArticlePath.objects.get_or_create(path=old, defaults={"article": self})
 
     def clean(self):
         from .workflow import ArticlePath
@@ -529,109 +384,3 @@ class Article(models.Model):
         while others.filter(slug=slug).exists():
             slug, number = f"{base}-{number}", number + 1
         return slug
-
-
-class ArticleAuthor(models.Model):
-    """One name in an article's byline, in order."""
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="bylines"
-    )
-    author = models.ForeignKey(
-        Author,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="bylines",
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "pk"]
-        verbose_name = _("byline")
-        verbose_name_plural = _("byline")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "author"], name="articleauthor_unique_author"
-            ),
-        ]
-
-    def __str__(self):
-        return str(self.author)
-
-
-class KeyTakeaway(models.Model):
-    """One point of the "Key takeaways" box: a short label and one sentence."""
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="takeaways"
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    label = models.CharField(
-        _("label"),
-        max_length=80,
-        help_text=_("A few words, e.g. “Strategic Diversification”."),
-    )
-    text = models.CharField(_("text"), max_length=300, help_text=_("One sentence."))
-
-    class Meta:
-        ordering = ["position", "pk"]
-        verbose_name = _("key takeaway")
-        verbose_name_plural = _("key takeaways")
-
-    def __str__(self):
-        return f"{self.label}: {self.text}"
-
-
-class RelatedArticle(models.Model):
-    """An editor's pick shown under "Related posts", in order."""
-
-    from_article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="related_links"
-    )
-    to_article = models.ForeignKey(
-        Article,
-        verbose_name=_("article"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "pk"]
-        verbose_name = _("related article")
-        verbose_name_plural = _("related articles")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["from_article", "to_article"], name="relatedarticle_unique"
-            ),
-            models.CheckConstraint(
-                condition=~Q(from_article=models.F("to_article")),
-                name="relatedarticle_not_self",
-            ),
-        ]
-
-    def __str__(self):
-        return str(self.to_article)
-
-    def clean(self):
-        if self.from_article_id and self.from_article_id == self.to_article_id:
-            raise ValidationError(
-                {"to_article": _("An article cannot be related to itself.")}
-            )
-
-
-class TaggedArticle(TaggedItemBase):
-    """Tags with a real foreign key: taggit's generic relation is slow at scale."""
-
-    content_object = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="tagged_items"
-    )
-
-    class Meta:
-        verbose_name = _("tagged article")
-        verbose_name_plural = _("tagged articles")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_object", "tag"], name="taggedarticle_unique"
-            ),
-        ]

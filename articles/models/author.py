@@ -46,20 +46,20 @@ class Author(models.Model):
             return f"{self.name} – {self.job_title}"
         return self.name
 
-    def save(self, *args, **kwargs):
+    def get_absolute_url(self):
+        return reverse("articles:author-detail", kwargs={"slug": self.slug})
+
+    def store_photo(self):
+        """Store a freshly assigned photo, normalised, with its renditions;
+        the new renditions, or None when the photo did not change
+        (``articles.services.author_save`` calls it, not ``save()``)."""
         renditions = process_image_upload(self.photo)
         if renditions is not None:
             self.photo_renditions = renditions
         elif not self.photo:
             self.photo_renditions = []
-        try:
-            super().save(*args, **kwargs)
-        except BaseException:
-            discard_image_upload(self.photo, renditions)
-            raise
-        from articles.cache import author_changed
+        return renditions
 
-        author_changed(self)
-
-    def get_absolute_url(self):
-        return reverse("articles:author-detail", kwargs={"slug": self.slug})
+    def discard_photo(self, renditions) -> None:
+        """Undo ``store_photo`` when the write it was for failed."""
+        discard_image_upload(self.photo, renditions)

@@ -27,19 +27,5 @@ class Section(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self._menu_changed()
-
     def get_absolute_url(self):
         return reverse("articles:section-detail", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self._menu_changed()
-        return result
-
-    def _menu_changed(self) -> None:
-        from articles.cache import section_changed
-
-        section_changed(self)

@@ -20,9 +20,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from articles import metadata
-from articles.admin_corrections import CorrectionInline
-from articles.corrections import correction_add, correction_remove
+from articles.admin.corrections import CorrectionInline
 from articles.models import Article, Correction
+from articles.services import correction_add, correction_remove
 from tests.factories import ArticleFactory, CorrectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -290,7 +290,7 @@ def test_list_pages_cost_constant_queries(
 def test_busy_and_quiet_tags_and_authors_list_the_same_pieces(
     monkeypatch, busy_from, plan
 ):
-    from articles.models import article as article_module
+    from articles.models import queryset as article_module
 
     author = AuthorFactory()
     tagged = [ArticleFactory(tags=["Japan"], authors=[author]) for _ in range(5)]

@@ -12,13 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from articles.models import Article, PreviewLink, RelatedArticle
-from articles.previews import (
-    SALT,
-    preview_link_create,
-    preview_link_revoke,
-    preview_token,
-    preview_url,
-)
+from articles.selectors.previews import SALT, preview_token, preview_url
+from articles.services import preview_link_create, preview_link_revoke
 from tests.factories import (
     ArticleFactory,
     CorrectionFactory,

@@ -158,3 +158,19 @@ def test_restoring_a_revision_brings_back_bylines_takeaways_and_tags_as_a_new_re
     assert [t.label for t in article.takeaways.all()] == ["Start"]
     assert [t.name for t in article.tags.all()] == ["Japan"]
     assert Version.objects.get_for_object(article).count() == 3
+
+
+def test_restoring_a_revision_keeps_the_comment_count_and_moves_the_version_on(
+    client, edited
+):
+    Article.objects.filter(pk=edited.pk).update(comment_count=7)
+    _newer, older = Version.objects.get_for_object(edited)
+    url = reverse("admin:articles_article_revision", args=[edited.pk, older.pk])
+    form = client.get(url)
+    assert form.context["adminform"].form["loaded_version"].value() == 2
+
+    assert client.post(url, form_data(form)).status_code == 302
+
+    article = Article.objects.get()
+    assert article.headline == "Treaty talks begin"
+    assert (article.comment_count, article.version) == (7, 3)

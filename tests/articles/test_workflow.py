@@ -61,6 +61,12 @@ def people(writer, editor, moderator):
     }
 
 
+def edit(article: Article, user, **fields) -> Article:
+    return services.article_update(
+        article=article, user=user, expected_version=article.version, fields=fields
+    )
+
+
 def make(state: str, owner) -> Article:
     with time_machine.travel(NOW - timedelta(days=3), tick=False):
         article = ArticleFactory(status="draft", publish_at=None, created_by=owner)
@@ -211,8 +217,7 @@ def test_withdrawn_piece_answers_410_gone(client, editor, writer):
 def test_an_old_address_of_a_withdrawn_piece_answers_410_too(client, editor, writer):
     article = make("published", owner=writer)
     old_url = article.get_absolute_url()
-    article.slug = "a-later-slug"
-    article.save()
+    edit(article, editor, slug="a-later-slug")
     with time_machine.travel(NOW, tick=False):
         services.article_withdraw(article=article, user=editor, note="Legal advice.")
         response = client.get(old_url)
@@ -315,16 +320,33 @@ def test_a_stale_service_save_is_refused_and_writes_nothing(editor, writer):
     assert article.version == 2
 
 
-def test_a_stale_model_save_is_refused_too(writer):
+def test_a_stale_copy_is_refused_without_an_expected_version_too(editor, writer):
     article = make("draft", owner=writer)
     stale = Article.objects.get(pk=article.pk)
-    article.dek = "Saved first."
-    article.save()
+    edit(article, editor, dek="Saved first.")
 
-    stale.dek = "Saved second."
     with pytest.raises(ArticleConflict), transaction.atomic():
-        stale.save()
+        # The version the copy was loaded at is the one it expects.
+        services.article_update(
+            article=stale, user=editor, expected_version=None, fields={"dek": "2nd"}
+        )
     assert Article.objects.get(pk=article.pk).dek == "Saved first."
+
+
+def test_a_model_save_never_writes_the_version_or_the_comment_count(writer):
+    article = make("published", owner=writer)
+    stale = Article.objects.get(pk=article.pk)
+    Article.objects.filter(pk=article.pk).update(version=5, comment_count=3)
+
+    stale.dek = "Saved by a script."
+    stale.save()
+
+    saved = Article.objects.get(pk=article.pk)
+    assert (saved.dek, saved.version, saved.comment_count) == (
+        "Saved by a script.",
+        5,
+        3,
+    )
 
 
 def test_two_editors_posting_the_same_form_second_sees_the_conflict(
@@ -381,14 +403,12 @@ def test_the_change_form_shows_who_else_has_it_open(client, editor, writer):
 # URLs that never break -----------------------------------------------------------
 
 
-def test_a_changed_slug_leaves_a_301_and_chains_collapse(client, writer):
+def test_a_changed_slug_leaves_a_301_and_chains_collapse(client, editor, writer):
     article = make("published", owner=writer)
     first_url = article.get_absolute_url()
-    article.slug = "second-slug"
-    article.save()
+    edit(article, editor, slug="second-slug")
     second_url = article.get_absolute_url()
-    article.slug = "third-slug"
-    article.save()
+    edit(article, editor, slug="third-slug")
 
     for old in (first_url, second_url):
         response = client.get(old)
@@ -401,20 +421,18 @@ def test_a_new_date_in_the_path_leaves_a_301(client, editor, writer):
     article = make("scheduled", owner=writer)
     with time_machine.travel(NOW + timedelta(days=3), tick=False):
         old = article.get_absolute_url()
-        article.publish_at = NOW + timedelta(days=2)
         article.first_published_at = NOW + timedelta(hours=2)
-        article.save()
+        edit(article, editor, publish_at=NOW + timedelta(days=2))
         response = client.get(old)
 
     assert response.status_code == 301
     assert response["Location"] == article.get_absolute_url() != old
 
 
-def test_a_new_article_may_not_take_a_path_that_still_redirects(writer):
+def test_a_new_article_may_not_take_a_path_that_still_redirects(editor, writer):
     article = make("published", owner=writer)
     old_slug = article.slug
-    article.slug = "renamed"
-    article.save()
+    edit(article, editor, slug="renamed")
     newcomer = ArticleFactory.build(section=article.section, slug=old_slug)
 
     with pytest.raises(ValidationError) as error:
@@ -423,13 +441,11 @@ def test_a_new_article_may_not_take_a_path_that_still_redirects(writer):
     assert "still leads readers to" in error.value.message_dict["slug"][0]
 
 
-def test_going_back_to_an_old_slug_makes_it_live_again(client, writer):
+def test_going_back_to_an_old_slug_makes_it_live_again(client, editor, writer):
     article = make("published", owner=writer)
     original = article.get_absolute_url()
-    article.slug = "temporary"
-    article.save()
-    article.slug = original.rstrip("/").rsplit("/", 1)[1]
-    article.save()
+    edit(article, editor, slug="temporary")
+    edit(article, editor, slug=original.rstrip("/").rsplit("/", 1)[1])
 
     assert client.get(original).status_code == 200
     assert article.old_paths.count() == 1  # the temporary address

@@ -13,7 +13,7 @@ epoch move is served but not stored.
 
 import pytest
 
-from articles import views
+from articles.views import pages as views
 from comments import services
 from comments.models import Comment, ModerationSettings
 from tests.factories import ArticleFactory

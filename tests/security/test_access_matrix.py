@@ -36,7 +36,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles.models import Article, ArticlePath, RelatedArticle
-from articles.previews import preview_token
+from articles.selectors.previews import preview_token
 from comments import readers
 from comments.models import Ban, Comment
 from core.roles import EDITORS, MODERATORS, WRITERS
@@ -87,7 +87,7 @@ SECRET_KINDS = {
     "email",
     "preview address",
 }
-# Those who may send a piece outside the newsroom early (articles.previews):
+# Those who may send a piece outside the newsroom early (articles.workflow.may_share):
 # editors, and the writer of these pieces.
 SHARERS = {"writer", "editor", "superuser"}
 

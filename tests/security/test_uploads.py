@@ -562,6 +562,7 @@ def test_editor_upload_that_fails_midway_leaves_no_files(
 def test_row_that_cannot_be_written_takes_its_image_files_with_it(media):
     from django.db import IntegrityError, transaction
 
+    from articles.services import author_save
     from tests.factories import AuthorFactory
 
     AuthorFactory(slug="taken")
@@ -569,7 +570,7 @@ def test_row_that_cannot_be_written_takes_its_image_files_with_it(media):
     author.photo = SimpleUploadedFile("p.jpg", noisy_jpeg((700, 400)))
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        author.save()
+        author_save(author=author)
 
     assert stored_files(media) == []
 

@@ -1,7 +1,14 @@
+"""
+The article admin: the editors' form with its inlines, the workflow buttons,
+presence, revisions and their diff. Every save goes through
+``articles.services`` (``save_related``).
+"""
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -14,143 +21,24 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import cache, presence, revisions, services
-from .admin_corrections import CorrectionInline
-from .admin_previews import PreviewLinksAdminMixin
-from .forms import ArticleAdminForm
-from .models import (
+from articles import presence, revisions, services
+from articles.forms import ArticleAdminForm
+from articles.models import (
     Article,
     ArticleAuthor,
     ArticleConflict,
-    ArticleTransition,
-    Author,
-    KeyTakeaway,
-    RelatedArticle,
-    Section,
-    TaggedArticle,
 )
-from .workflow import TRANSITIONS, available_transitions, is_editor, may_edit
+from articles.workflow import TRANSITIONS, available_transitions, is_editor, may_edit
 
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "job_title", "user"]
-    list_select_related = ["user"]
-    search_fields = ["name", "job_title"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "job_title", "bio", "photo"]}),
-        (_("Advanced"), {"classes": ["collapse"], "fields": ["user"]}),
-    ]
-
-
-class ArticleAuthorInline(admin.TabularInline):
-    model = ArticleAuthor
-    fields = ["author", "position"]
-    autocomplete_fields = ["author"]
-    extra = 1
-    verbose_name = _("byline")
-    verbose_name_plural = _("byline (in order)")
-
-
-class KeyTakeawayInline(admin.TabularInline):
-    model = KeyTakeaway
-    fields = ["position", "label", "text"]
-    extra = 1
-    max_num = 8
-
-
-class RelatedArticleInline(admin.TabularInline):
-    model = RelatedArticle
-    fk_name = "from_article"
-    fields = ["to_article", "position"]
-    autocomplete_fields = ["to_article"]
-    extra = 0
-    max_num = 4
-    verbose_name = _("related article (editor's pick)")
-    verbose_name_plural = _("related articles (editor's picks, in order)")
-
-
-class ArticleTransitionInline(admin.TabularInline):
-    model = ArticleTransition
-    fields = ["created_at", "user", "from_status", "to_status", "publish_at", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("status changes")
-    classes = ["collapse"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """The states, with "scheduled" told apart from "published"."""
-
-    title = _("status")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("draft", _("Draft")),
-            ("review", _("In review")),
-            ("scheduled", _("Scheduled")),
-            ("live", _("Published (live)")),
-            ("withdrawn", _("Withdrawn")),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "scheduled":
-            return queryset.scheduled()
-        if value == "live":
-            return queryset.published()
-        if value in ("draft", "review", "withdrawn"):
-            return queryset.filter(status=value)
-        return queryset
-
-
-class TagFilter(admin.SimpleListFilter):
-    """The tags most used on the latest pieces, not every tag there is (a
-    newsroom gathers thousands); any tag works from the address, ?tag=slug."""
-
-    title = _("tag")
-    parameter_name = "tag"
-    RECENT = 500
-    SHOWN = 20
-
-    def lookups(self, request, model_admin):
-        latest = Article.objects.order_by("-publish_at", "-pk").values("pk")[
-            : self.RECENT
-        ]
-        busy = list(
-            TaggedArticle.objects.filter(content_object_id__in=Subquery(latest))
-            .values_list("tag__slug", "tag__name")
-            .annotate(uses=Count("pk"))
-            .order_by("-uses", "tag__name")[: self.SHOWN]
-        )
-        choices = [(slug, name) for slug, name, _uses in busy]
-        chosen = self.value()
-        if chosen and chosen not in {slug for slug, _name in choices}:
-            choices.insert(0, (chosen, chosen))
-        return choices
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(tagged_items__tag__slug=self.value())
-        return queryset
+from .corrections import CorrectionInline
+from .filters import StatusFilter, TagFilter
+from .parts import (
+    ArticleAuthorInline,
+    ArticleTransitionInline,
+    KeyTakeawayInline,
+    RelatedArticleInline,
+)
+from .previews import PreviewLinksAdminMixin
 
 
 @admin.register(Article)
@@ -314,26 +202,63 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
             return HttpResponseRedirect(request.path)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.last_edited_by = request.user
+        """Nothing yet: the row, its inlines and tags are one service call in
+        ``save_related``, so the conflict check, renditions, search vector,
+        old address and purge see the whole change."""
+
+    def save_related(self, request, form, formsets, change):
+        article = form.instance
         action = getattr(form, "transition", None)
-        if change and form.cleaned_data.get("loaded_version") is not None:
-            obj.version = form.cleaned_data["loaded_version"]
-        if action is None:
-            super().save_model(request, obj, form, change)
-            return
-        # The edit and the change of state are one save, through the service.
-        obj.status = form.previous_status
-        if not change:
-            super().save_model(request, obj, form, change)
-        services.article_transition(
-            article=obj,
-            user=request.user,
-            action=action,
-            publish_at=form.cleaned_data.get("publish_at"),
-            note=form.cleaned_data.get("transition_note", ""),
+        if action is not None:
+            # The edit and the change of state are one write, by the service.
+            article.status = form.previous_status
+
+        def save_parts(article):
+            super(ArticleAdmin, self).save_related(request, form, formsets, change)
+
+        write = {
+            "user": request.user,
+            "fields": {},
+            "save_parts": save_parts,
+            "action": action,
+            "publish_at": form.cleaned_data.get("publish_at"),
+            "note": form.cleaned_data.get("transition_note", ""),
+        }
+        if change:
+            services.article_update(
+                article=article,
+                expected_version=form.cleaned_data.get("loaded_version"),
+                **write,
+            )
+        else:
+            services.article_create(article=article, **write)
+
+    def delete_model(self, request, obj):
+        services.article_delete(article=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            services.article_delete(article=article, user=request.user)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # A revision leaves out the columns others keep (Article.OWNED_ELSEWHERE).
+        # Showing one, django-reversion reverts with signals muted, so the form
+        # would carry the defaults as the version it was opened at: read them
+        # before the revert, and give them back to the object shown.
+        request.article_kept = (
+            Article.objects.filter(pk=unquote(object_id))
+            .values(*Article.OWNED_ELSEWHERE)
+            .first()
         )
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        kept = getattr(request, "article_kept", None)
+        if article is not None and kept:
+            for name, value in kept.items():
+                setattr(article, name, value)
+        return article
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
@@ -341,20 +266,6 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
             # The revision link ends in the version's id; the compare form needs it.
             action["version_id"] = action["url"].rstrip("/").rsplit("/", 1)[-1]
         return response
-
-    def save_related(self, request, form, formsets, change):
-        """Tags and bylines change after the article row: lists they leave or
-        join are purged too."""
-        old_tag_ids, old_author_ids = (), ()
-        if change:
-            old_tag_ids = list(form.instance.tags.values_list("pk", flat=True))
-            old_author_ids = list(
-                form.instance.bylines.values_list("author_id", flat=True)
-            )
-        super().save_related(request, form, formsets, change)
-        cache.article_changed(
-            form.instance, old_tag_ids=old_tag_ids, old_author_ids=old_author_ids
-        )
 
     # Workflow endpoints ---------------------------------------------------------
 

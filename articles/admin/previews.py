@@ -18,16 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import PreviewLink
-from .previews import (
-    PREVIEW_PERMISSION,
-    link_state,
-    may_preview,
-    may_share,
-    preview_link_create,
-    preview_link_revoke,
-    preview_url,
-)
+from articles.models import PreviewLink
+from articles.selectors.previews import link_state, preview_url
+from articles.services import preview_link_create, preview_link_revoke
+from articles.workflow import PREVIEW_PERMISSION, may_preview, may_share
 
 
 class PreviewLinksAdminMixin:

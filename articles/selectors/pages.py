@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from . import metadata, parts
-from .models import Article
-from .toc import MIN_HEADINGS, add_heading_anchors
+from articles import metadata
+from articles.models import Article
+from articles.toc import MIN_HEADINGS, add_heading_anchors
+
+from . import parts
 
 RELATED_COUNT = 4
 
@@ -16,7 +18,7 @@ RELATED_COUNT = 4
 def article_page_queryset(articles: QuerySet[Article]) -> QuerySet[Article]:
     """What the article page shows of ``articles``, in the article's own row:
     section, bylines, tags, takeaways, corrections and related candidates
-    (articles.parts); the comment count is a column."""
+    (articles.selectors.parts); the comment count is a column."""
     return parts.with_parts(articles.select_related("section"))
 
 

@@ -22,13 +22,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .corrections import (
-    correction_add,
-    correction_check,
-    correction_remove,
-    may_correct,
-)
-from .models import Correction
+from articles.models import Correction
+from articles.services import correction_add, correction_check, correction_remove
+from articles.workflow import may_correct
 
 VIEW_PERMISSION = "articles.view_article"
 

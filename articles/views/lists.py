@@ -1,16 +1,21 @@
+"""
+Lists of published pieces: the front page, a section's, a tag's, an author's,
+the date archive and search. ``PublishedArticlesMixin`` owns the published
+queryset, prefetching and bounded pagination for all of them.
+"""
+
 from itertools import groupby
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import (
     DayArchiveView,
-    DetailView,
     ListView,
     MonthArchiveView,
     TemplateView,
@@ -18,10 +23,9 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from . import cache, metadata
-from .models import Article, ArticlePath, Author, Section
-from .pages import article_page_context, article_page_queryset
-from .search import fallback_snippet, highlight, parse_query, search_articles
+from articles import cache, metadata
+from articles.models import Article, Author, Section
+from articles.search import fallback_snippet, highlight, parse_query, search_articles
 
 PAGE_SIZE = 20
 # Deeper than this, readers use the date archive; the database never has to
@@ -227,62 +231,4 @@ class SearchView(TemplateView):
             paginator=paginator,
             is_paginated=paginator.num_pages > 1,
         )
-        return context
-
-
-class ArticleDetailView(DetailView):
-    template_name = "articles/article_detail.html"
-    context_object_name = "article"
-
-    def get_queryset(self):
-        return article_page_queryset(Article.objects.published())
-
-    def get(self, request, *args, **kwargs):
-        try:
-            self.object = self.get_object()
-        except Http404:
-            return self.gone_or_moved(request) or self.not_found()
-        canonical = self.object.get_absolute_url()
-        if request.path != canonical:
-            # The slug names the piece; a wrong date in the path is a redirect.
-            cache.mark_redirect(request, self.object)
-            return redirect(canonical, permanent=True)
-        return self.render_to_response(self.get_context_data(object=self.object))
-
-    def not_found(self):
-        raise Http404(_("No article here."))
-
-    def gone_or_moved(self, request):
-        """An old address answers 301; a withdrawn piece answers 410 Gone."""
-        old = (
-            ArticlePath.objects.filter(
-                path=request.path, article__in=Article.objects.published()
-            )
-            .select_related("article")
-            .first()
-        )
-        if old is not None:
-            cache.mark_article_page(request, old.article)
-            return redirect(old.article.get_absolute_url(), permanent=True)
-        # Its old addresses too: a search engine that still holds one should
-        # learn that the piece is gone, not that it never existed.
-        withdrawn = (
-            Article.objects.filter(status=Article.Status.WITHDRAWN)
-            .filter(Q(slug=self.kwargs["slug"]) | Q(old_paths__path=request.path))
-            .first()
-        )
-        if withdrawn is not None:
-            cache.mark_gone(request, withdrawn)
-            response = render(
-                request, "articles/article_withdrawn.html", {"article": withdrawn}
-            )
-            response.status_code = 410
-            return response
-        return None
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(
-            **article_page_context(self.object), **kwargs
-        )
-        cache.mark_article_page(self.request, self.object, context["related"])
         return context

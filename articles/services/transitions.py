@@ -1,6 +1,7 @@
 """
-Every change of an article's state goes through here: from the admin's
-buttons, its form, management commands and tests alike.
+The workflow's moves (draft → review → published, scheduled, withdrawn, and
+back), each checked against the role matrix in ``articles.workflow`` and
+logged as an ``ArticleTransition`` with who, when and the note.
 """
 
 from datetime import datetime
@@ -11,37 +12,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Article, ArticleTransition
-from .workflow import TRANSITIONS, may_edit, may_transition
+from articles.models import Article, ArticleTransition
+from articles.workflow import TRANSITIONS, may_transition
+
+from .writes import lock, write
 
 
-def _check_version(article: Article, expected_version: int | None) -> None:
-    if expected_version is not None and article.version != expected_version:
-        # The caller's copy is older than ours: let the UPDATE refuse it.
-        article.version = expected_version
-
-
-@transaction.atomic
-def article_transition(
-    *,
+def apply_transition(
     article: Article,
+    *,
     user,
     action: str,
-    publish_at: datetime | None = None,
-    note: str = "",
-    expected_version: int | None = None,
-) -> Article:
-    """Move ``article`` by the named transition, or refuse.
-
-    Raises ``PermissionDenied`` when the user may not press this button on this
-    article, ``ValidationError`` (with a reader-friendly message) when the
-    request is incomplete, and ``ArticleConflict`` when someone saved the
-    article since ``expected_version``; nothing is written in any of these.
-    """
+    publish_at: datetime | None,
+    note: str,
+) -> tuple[str, str]:
+    """Check the move and make it on ``article`` (not saved); its revision
+    comment and the status it comes from."""
     transition = TRANSITIONS.get(action)
     if transition is None or not may_transition(user, article, action):
         raise PermissionDenied(_("You may not do that to this article."))
-    note = note.strip()
     if transition.needs_note and not note:
         raise ValidationError(
             {"note": _("Say why, in a few words; the note is kept with the piece.")}
@@ -61,13 +50,10 @@ def article_transition(
         article.publish_at = None
     from_status = article.status
     article.status = transition.target
-    article.last_edited_by = user
-    _check_version(article, expected_version)
-    with reversion.create_revision():
-        # Nested in the admin's own revision when called from a form save.
-        reversion.set_user(user)
-        reversion.set_comment(str(transition.label) + (f": {note}" if note else ""))
-        article.save()
+    return str(transition.label) + (f": {note}" if note else ""), from_status
+
+
+def record_transition(article: Article, *, user, from_status: str, note: str):
     ArticleTransition.objects.create(
         article=article,
         from_status=from_status,
@@ -76,6 +62,38 @@ def article_transition(
         user=user,
         note=note,
     )
+
+
+@transaction.atomic
+def article_transition(
+    *,
+    article: Article,
+    user,
+    action: str,
+    publish_at: datetime | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Article:
+    """Move ``article`` by the named transition, or refuse.
+
+    Raises ``PermissionDenied`` when the user may not press this button on this
+    article, ``ValidationError`` (with a reader-friendly message) when the
+    request is incomplete, and ``ArticleConflict`` when someone saved the
+    article since ``expected_version`` (or since ``article`` was loaded);
+    nothing is written in any of these.
+    """
+    note = note.strip()
+    comment, from_status = apply_transition(
+        article, user=user, action=action, publish_at=publish_at, note=note
+    )
+    before = lock(article, expected_version)
+    article.last_edited_by = user
+    with reversion.create_revision():
+        # Nested in the admin's own revision when called from a form save.
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        write(article, before=before)
+    record_transition(article, user=user, from_status=from_status, note=note)
     return article
 
 
@@ -115,28 +133,3 @@ def article_withdraw(*, article: Article, user, note: str, **kwargs) -> Article:
 
 def article_restore(*, article: Article, user, **kwargs) -> Article:
     return article_transition(article=article, user=user, action="restore", **kwargs)
-
-
-@transaction.atomic
-def article_update(
-    *, article: Article, user, expected_version: int, fields: dict
-) -> Article:
-    """Edit an article's own fields (not its state) with the conflict check."""
-    if not may_edit(user, article):
-        raise PermissionDenied(_("You may not edit this article."))
-    forbidden = {"status", "version", "first_published_at"} & set(fields)
-    if forbidden:
-        raise ValidationError(
-            _("Change the state with a transition, not by editing: %(fields)s")
-            % {"fields": ", ".join(sorted(forbidden))}
-        )
-    for name, value in fields.items():
-        setattr(article, name, value)
-    article.last_edited_by = user
-    article.full_clean(exclude=["version"])
-    _check_version(article, expected_version)
-    with reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_comment(str(_("Edited")))
-        article.save()
-    return article

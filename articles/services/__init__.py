@@ -1,0 +1,52 @@
+"""
+Every write of newsroom data goes through a service here (by layer, one
+module per thing written): the admin, management commands, tests and the
+importer and API call them; ``save()`` only fills a row's own fields.
+
+- ``articles``: create, update and delete; ``transitions``: the workflow's
+  moves; ``writes``: what every article write does;
+- ``bulk``: ``article_batch``, many writes with derived data done once;
+- ``corrections``: add and remove corrections;
+- ``previews``: make and revoke preview links;
+- ``sections``: sections and authors.
+"""
+
+from .articles import article_create, article_delete, article_update
+from .bulk import ArticleBatch, article_batch
+from .corrections import correction_add, correction_check, correction_remove
+from .previews import preview_link_create, preview_link_revoke
+from .sections import author_save, section_delete, section_save
+from .transitions import (
+    article_publish,
+    article_restore,
+    article_return_to_draft,
+    article_schedule,
+    article_submit,
+    article_transition,
+    article_unpublish,
+    article_withdraw,
+)
+
+__all__ = [
+    "ArticleBatch",
+    "article_batch",
+    "article_create",
+    "article_delete",
+    "article_publish",
+    "article_restore",
+    "article_return_to_draft",
+    "article_schedule",
+    "article_submit",
+    "article_transition",
+    "article_unpublish",
+    "article_update",
+    "article_withdraw",
+    "author_save",
+    "correction_add",
+    "correction_check",
+    "correction_remove",
+    "preview_link_create",
+    "preview_link_revoke",
+    "section_delete",
+    "section_save",
+]
