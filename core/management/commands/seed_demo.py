@@ -11,10 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from articles.corrections import correction_add
-from articles.models import Article, ArticleAuthor, Author, KeyTakeaway, Section
-from comments import counts
+from articles.models import Article, Author, Section
+from articles.services import (
+    article_batch,
+    article_create,
+    author_save,
+    correction_add,
+    section_save,
+)
 from comments.models import Comment
+from comments.services import comment_bulk_create
 from core import roles
 from core.seeding import demo
 
@@ -69,13 +75,16 @@ class Command(BaseCommand):
                 "DEBUG=true, or pass --force if you really mean it."
             )
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+        # Written through the services, as an editor's or an importer's would
+        # be: renditions, search vectors, counts and purges come with them.
         with transaction.atomic():
             sections = self._sections()
             authors = self._authors()
-            created = self._articles(sections, authors)
-            self._comments()
             users = self._users(password, authors)
-            self._corrections()
+            editor = get_user_model().objects.get(username="editor")
+            created = self._articles(sections, authors, editor)
+            self._comments()
+            self._corrections(editor)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo newsroom ready: {created} new articles, "
@@ -89,93 +98,104 @@ class Command(BaseCommand):
     def _sections(self):
         sections = {}
         for position, (name, slug, description) in enumerate(demo.SECTIONS):
-            sections[slug], _ = Section.objects.get_or_create(
-                slug=slug,
-                defaults={
-                    "name": name,
-                    "description": description,
-                    "position": position,
-                },
-            )
+            section = Section.objects.filter(slug=slug).first()
+            if section is None:
+                section = section_save(
+                    section=Section(
+                        slug=slug, name=name, description=description, position=position
+                    )
+                )
+            sections[slug] = section
         return sections
 
     def _authors(self):
         authors = {}
         for name, slug, job_title, bio in demo.AUTHORS:
-            authors[slug], _ = Author.objects.get_or_create(
-                slug=slug, defaults={"name": name, "job_title": job_title, "bio": bio}
-            )
+            author = Author.objects.filter(slug=slug).first()
+            if author is None:
+                author = author_save(
+                    author=Author(slug=slug, name=name, job_title=job_title, bio=bio)
+                )
+            authors[slug] = author
         return authors
 
-    def _articles(self, sections, authors):
+    def _articles(self, sections, authors, editor):
         now = timezone.now().replace(second=0, microsecond=0)
         entries = [demo.REFERENCE, *demo.ARTICLES, *demo.DRAFTS]
         created_count = 0
-        for entry in entries:
-            if Article.objects.filter(slug=entry["slug"]).exists():
-                # Leave existing pieces alone: an editor may have changed them.
-                continue
-            status = entry.get("status", Article.Status.PUBLISHED)
-            publish_at = None
-            if status == Article.Status.PUBLISHED:
-                publish_at = now - timedelta(hours=entry["hours_ago"])
-            article = Article(
-                slug=entry["slug"],
-                headline=entry["headline"],
-                dek=entry["dek"],
-                body=entry["body"],
-                section=sections[entry["section"]],
-                status=status,
-                publish_at=publish_at,
-                video_url=entry.get("video_url", ""),
-                video_title=entry.get("video_title", ""),
-            )
-            if "lead_image" in entry:
-                image = entry["lead_image"]
-                article.lead_image = SimpleUploadedFile(
-                    f"{entry['slug']}.png", demo_illustration(), "image/png"
-                )
-                article.lead_image_alt = image["alt"]
-                article.lead_image_caption = image["caption"]
-                article.lead_image_credit = image["credit"]
-            article.save()
-            for position, slug in enumerate(entry["authors"]):
-                ArticleAuthor.objects.create(
-                    article=article, author=authors[slug], position=position
-                )
-            for position, (label, text) in enumerate(entry.get("takeaways", [])):
-                KeyTakeaway.objects.create(
-                    article=article, position=position, label=label, text=text
-                )
-            article.tags.set(entry["tags"])
-            created_count += 1
+        with article_batch():
+            for entry in entries:
+                if Article.objects.filter(slug=entry["slug"]).exists():
+                    # Leave existing pieces alone: an editor may have changed them.
+                    continue
+                self._article(entry, sections, authors, editor, now)
+                created_count += 1
         return created_count
 
+    def _article(self, entry, sections, authors, editor, now):
+        fields = {
+            "slug": entry["slug"],
+            "headline": entry["headline"],
+            "dek": entry["dek"],
+            "body": entry["body"],
+            "section": sections[entry["section"]],
+            "video_url": entry.get("video_url", ""),
+            "video_title": entry.get("video_title", ""),
+        }
+        if "lead_image" in entry:
+            image = entry["lead_image"]
+            fields.update(
+                lead_image=SimpleUploadedFile(
+                    f"{entry['slug']}.png", demo_illustration(), "image/png"
+                ),
+                lead_image_alt=image["alt"],
+                lead_image_caption=image["caption"],
+                lead_image_credit=image["credit"],
+            )
+        action, publish_at = None, None
+        if entry.get("status", Article.Status.PUBLISHED) == Article.Status.PUBLISHED:
+            # Published some hours ago, as a live newsroom's pieces were; a
+            # negative age is a piece scheduled for later.
+            publish_at = now - timedelta(hours=entry["hours_ago"])
+            action = "schedule" if publish_at > now else "publish"
+            fields["publish_at"] = publish_at
+        return article_create(
+            user=editor,
+            fields=fields,
+            bylines=[authors[slug] for slug in entry["authors"]],
+            tags=entry["tags"],
+            takeaways=entry.get("takeaways", []),
+            action=action,
+            publish_at=publish_at,
+        )
+
     def _comments(self):
-        made = []
+        """The demo discussion, as an importer writes decided comments: one
+        batch, counted and purged once. Comments already there are kept."""
+        made, new = [], []
         for slug, name, email, text, status, reply_to in demo.COMMENTS:
             article = Article.objects.get(slug=slug)
-            comment, _ = Comment.objects.get_or_create(
-                article=article,
-                author_email=email,
-                body=text,
-                defaults={
-                    "author_name": name,
-                    "status": status,
-                    "parent": made[reply_to] if reply_to is not None else None,
-                },
-            )
+            comment = Comment.objects.filter(
+                article=article, author_email=email, body=text
+            ).first()
+            if comment is None:
+                comment = Comment(
+                    article=article,
+                    author_name=name,
+                    author_email=email,
+                    body=text,
+                    status=status,
+                    parent=made[reply_to] if reply_to is not None else None,
+                )
+                new.append(comment)
             made.append(comment)
-        # Written as an import would be, around the services: store the
-        # articles' public comment counts from the rows.
-        counts.recount(*{comment.article_id for comment in made})
+        comment_bulk_create(comments=new, via="seed_demo")
 
-    def _corrections(self):
+    def _corrections(self, editor):
         """The reference report carries one dated correction, as a live piece would."""
         article = Article.objects.get(slug=demo.REFERENCE["slug"])
         if article.corrections.exists():
             return
-        editor = get_user_model().objects.get(username="editor")
         correction_add(
             article=article,
             kind="correction",
