@@ -36,7 +36,7 @@ from .readers import (
     reader_set_cookie,
 )
 from .rules import comments_open
-from .threads import Node, add_held, page_of, thread_page
+from .selectors import Node, add_held, page_of, thread_page
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):

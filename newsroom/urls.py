@@ -9,7 +9,7 @@ from django.views.static import serve
 
 from articles import sitemaps
 from articles.cache import list_view
-from articles.uploads import editor_upload
+from articles.views.uploads import editor_upload
 from caching.pages import public_page
 from core.forms import AdminLoginForm
 

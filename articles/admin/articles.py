@@ -21,13 +21,14 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import presence, revisions, services
+from articles import presence, services
 from articles.forms import ArticleAdminForm
 from articles.models import (
     Article,
     ArticleAuthor,
     ArticleConflict,
 )
+from articles.selectors import revisions
 from articles.workflow import TRANSITIONS, available_transitions, is_editor, may_edit
 
 from .corrections import CorrectionInline

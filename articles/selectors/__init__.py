@@ -1,7 +1,8 @@
 """
 Reading data for pages, by what is read: ``pages`` (the article page, whose
 parts come in the article's own row through ``parts``), ``corrections`` (what
-readers see of them) and ``previews`` (what a preview link is and names).
-Lists of pieces start from ``Article.objects.published()`` in the views'
-mixin; writes are ``articles.services``'.
+readers see of them), ``previews`` (what a preview link is and names) and
+``revisions`` (what changed between two saved revisions). Lists of pieces
+start from ``Article.objects.published()`` in the views' mixin; writes are
+``articles.services``'.
 """

@@ -1,7 +1,8 @@
 """
 Public views, one module per kind of page: ``lists`` (front page, sections,
-tags, authors, archive, search), ``pages`` (the article page), ``corrections``
-and ``previews``. What they show comes from ``articles.selectors``.
+tags, authors, archive, search), ``pages`` (the article page), ``corrections``,
+``previews`` and ``uploads`` (CKEditor's image uploads, routed in
+``newsroom.urls``). What they show comes from ``articles.selectors``.
 """
 
 from .corrections import CorrectionListView

@@ -5,8 +5,8 @@ from django.utils.translation import ngettext
 
 from comments.forms import CommentForm, ReportForm
 from comments.rules import comments_open
+from comments.selectors import thread_page
 from comments.text import render_comment
-from comments.threads import thread_page
 
 register = template.Library()
 

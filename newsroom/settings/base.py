@@ -202,7 +202,7 @@ NEWSROOM_RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
 
 # CKEditor 4 (bundled by django-ckeditor) is out of upstream support. Nothing it
 # produces is trusted: articles.sanitize cleans every body on save against an
-# allow-list, and uploads go through articles.uploads.editor_upload, which checks
+# allow-list, and uploads go through articles.views.uploads.editor_upload, which checks
 # images by content. That is why its "unsupported version" warning is silenced.
 SILENCED_SYSTEM_CHECKS = ["ckeditor.W001"]
 CKEDITOR_UPLOAD_PATH = "uploads/"

@@ -1,5 +1,5 @@
 """
-Tests for articles.uploads.editor_upload, the endpoint CKEditor 4 posts to.
+Tests for articles.views.uploads.editor_upload, the endpoint CKEditor 4 posts to.
 
 The editor's client enforces Django's CSRF checks, to show the view works
 without Django's token and relies on CKEditor's ckCsrfToken instead.
@@ -18,7 +18,7 @@ from django.test import Client
 from PIL import Image
 
 from articles.images import NOT_IMAGE_MESSAGE
-from articles.uploads import BAD_TOKEN_MESSAGE, NO_FILE_MESSAGE, _js_value
+from articles.views.uploads import BAD_TOKEN_MESSAGE, NO_FILE_MESSAGE, _js_value
 from tests.articles.test_images import bomb_png, exif_with_gps, image_bytes, upload
 
 pytestmark = [

@@ -8,7 +8,7 @@ visitors to ``admin:login``.
 from django.contrib import admin
 from django.urls import path
 
-from articles.uploads import editor_upload
+from articles.views.uploads import editor_upload
 
 urlpatterns = [
     path("editor/upload/", editor_upload, name="editor_upload"),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 from taggit.models import Tag
 
-from .models import (
+from articles.models import (
     Article,
     ArticleAuthor,
     Author,
