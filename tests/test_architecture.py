@@ -58,7 +58,13 @@ MODULES = {_module_name(path): path for path in _production_files()}
 
 
 def _imported(module: str, node) -> list[str]:
-    """The project modules an import statement names (the longest that exists)."""
+    """The project modules an import statement names (the longest that exists).
+
+    ``from package import module`` names the module; ``from package import
+    name`` names the package, whose ``__init__`` holds the name. (Python runs
+    every parent package's ``__init__`` for any import; like the rest of the
+    tooling, this counts the module the statement asks for.)
+    """
     if isinstance(node, ast.Import):
         names = [alias.name for alias in node.names]
     else:
@@ -69,7 +75,10 @@ def _imported(module: str, node) -> list[str]:
                 package = package[:-1]
             package = package[: len(package) - (node.level - 1)]
             base = ".".join([*package, *([node.module] if node.module else [])])
-        names = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        names = [
+            f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+            for alias in node.names
+        ]
     found = []
     for name in names:
         while name and name not in MODULES and "." in name:

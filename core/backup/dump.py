@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import django
+from django.core import serializers
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.utils import timezone
 
+from core.backup import serializer
 from core.backup.archive import (
     DATA,
     FORMAT,
@@ -104,9 +106,12 @@ def _snapshot(using: str) -> Iterator[None]:
 
 def _dump(path: Path, using: str) -> None:
     labels = [model._meta.label for model in dumped_models()]
+    # Plain dumpdata JSON, with times kept to the microsecond (see serializer).
+    serializers.register_serializer(serializer.FORMAT, serializer.__name__)
     call_command(
         "dumpdata",
         *labels,
+        format=serializer.FORMAT,
         database=using,
         natural_foreign=True,
         indent=None,
