@@ -34,8 +34,20 @@ def _die_with_parent() -> None:  # runs in the child, before exec
 
 
 class Gunicorn:
-    def __init__(self, *, port: int, workers: int, env: dict, log_path: Path):
+    """One gunicorn. With ``config`` (deploy/gunicorn.conf.py), that file's
+    settings run, as in production; only the address and workers are ours."""
+
+    def __init__(
+        self,
+        *,
+        port: int,
+        workers: int,
+        env: dict,
+        log_path: Path,
+        config: Path | None = None,
+    ):
         self.port, self.workers, self.env, self.log_path = port, workers, env, log_path
+        self.config = config
         self.process: subprocess.Popen | None = None
 
     @property
@@ -49,11 +61,16 @@ class Gunicorn:
             "newsroom.wsgi",
             f"--workers={self.workers}",
             f"--bind=127.0.0.1:{self.port}",
-            "--worker-class=sync",
-            "--timeout=60",
-            "--graceful-timeout=5",
-            "--log-level=warning",
         ]
+        if self.config is not None:
+            command.append(f"--config={self.config}")
+        else:
+            command += [
+                "--worker-class=sync",
+                "--timeout=60",
+                "--graceful-timeout=5",
+                "--log-level=warning",
+            ]
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             command,

@@ -17,6 +17,9 @@ a public view from ever getting the looser policy by accident.
 
 ``DatabaseUnavailableMiddleware``: 503 with ``Retry-After``, not 500, while
 the database is away (its docstring says why).
+
+``HealthCheckMiddleware``: the load balancer's probes (``/healthz``,
+``/readyz``, core/health.py) answered before any other middleware.
 """
 
 import logging
@@ -30,7 +33,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
@@ -46,10 +49,23 @@ def admin_prefix() -> str | None:
         return None
 
 
+@cache
+def probe_paths() -> frozenset[str]:
+    """Where the URLconf puts the health probes (none in some test URLconfs)."""
+    found = set()
+    for name in ("healthz", "readyz"):
+        try:
+            found.add(reverse(name))
+        except NoReverseMatch:
+            pass
+    return frozenset(found)
+
+
 @receiver(setting_changed)
 def _forget_admin_prefix(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":
         admin_prefix.cache_clear()
+        probe_paths.cache_clear()
 
 
 def is_admin_path(path: str) -> bool:
@@ -114,3 +130,30 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)
         return response
+
+
+class HealthCheckMiddleware:
+    """
+    The load balancer's probes, answered ahead of every other middleware.
+
+    A balancer probes each app server by its own address: the ``Host`` it
+    sends is that address (or none at all), never the site's name, and the
+    probe is plain HTTP with no ``X-Forwarded-Proto``. Below this point,
+    SecurityMiddleware would answer it with a redirect to HTTPS and
+    CommonMiddleware with 400 for a host outside ``ALLOWED_HOSTS``, and the
+    balancer would mark every server down. Widening ``ALLOWED_HOSTS`` to the
+    servers' addresses would let any page be served under them; instead the
+    two probe paths (and only those) skip the rest of the stack. Their views
+    read no part of the request but its method, so the unchecked host cannot
+    reach anything, and they set their own no-store headers, since the page
+    cache below never sees them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in probe_paths():
+            match = resolve(request.path_info)
+            return match.func(request, *match.args, **match.kwargs)
+        return self.get_response(request)

@@ -11,6 +11,7 @@ from articles import sitemaps
 from articles.cache import list_view
 from articles.views.uploads import editor_upload
 from caching.pages import public_page
+from core import health
 from core.forms import AdminLoginForm
 
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
@@ -24,6 +25,10 @@ def sitemap_page(view):
 
 
 urlpatterns = [
+    # For load balancers and on-call people; answered ahead of every other
+    # middleware by newsroom.middleware.HealthCheckMiddleware (core/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # CKEditor's uploads go through our own view, which checks images by
     # content; its browser of past uploads is django-ckeditor's, staff only.
     path("admin/editor/upload/", editor_upload, name="ckeditor_upload"),

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer a load balancer's probe before the
+    # host check, the HTTPS redirect and the page cache could (core/health.py).
+    "newsroom.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers anonymous readers' page-cache hits (with their 304s) before

@@ -79,17 +79,30 @@ class Stack:
         function(*args)
         self.timings[name] = round(time.monotonic() - started, 1)
 
-    def manage(self, *args: str, timeout: float = 300) -> None:
-        subprocess.run(
+    def manage(self, *args: str, timeout: float = 300) -> str:
+        """Run a management command against the stack; its output."""
+        done = subprocess.run(
             [sys.executable, str(PROJECT / "manage.py"), *args],
             env=self.env,
             cwd=PROJECT,
-            check=True,
+            check=False,
             timeout=timeout,
-            stdout=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
         )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"manage.py {args[0]} failed ({done.returncode}):\n"
+                f"{done.stderr[-3000:]}"
+            )
+        return done.stdout
 
     def start(self) -> None:
+        self.prepare()
+        self.serve()
+
+    def prepare(self) -> None:
+        """The services and the data, ready for app servers to start on."""
         self._step("initdb_and_start_postgres", self.pg.start)
         self._step("start_redis", self.redis.start)
         self._step("migrate", self.manage, "migrate", "--noinput", "-v0")
@@ -109,6 +122,8 @@ class Stack:
         self.article_id = self.scalar(
             "SELECT id FROM articles_article WHERE slug = %s", [ARTICLE_SLUG]
         )
+
+    def serve(self) -> None:
         self.server.start()
         self.server.wait_ready("/", timeout=60)
         answer, html = self.reader().read_page(
