@@ -64,9 +64,8 @@ sub vcl_backend_response {
         set beresp.ttl = 10s;
         return (deliver);
     }
+    # xkey indexes the object under each key of this header.
     set beresp.http.xkey = beresp.http.Surrogate-Key;
-    # A tagged page is the same for every anonymous reader.
-    unset beresp.http.Vary;
     return (deliver);
 }
 
