@@ -252,3 +252,39 @@ def test_settings_name_every_adapter():
     from newsroom.settings import base
 
     assert set(base._EDGE_NEEDS) == set(edge.ADAPTERS)
+
+
+def test_the_headers_are_worked_out_on_a_miss_never_on_a_hit(settings, monkeypatch):
+    settings.NEWSROOM_PAGE_CACHE = True
+    calls = []
+    original = edge.tag_response
+    monkeypatch.setattr(edge, "tag_response", lambda *a: calls.append(original(*a)))
+    url = ArticleFactory().get_absolute_url()
+    client = Client()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    for _ in range(3):
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    assert len(calls) == 1
+
+
+def test_a_page_rendered_while_a_purge_ran_is_kept_off_the_edge(settings, monkeypatch):
+    """The page cache does not store it (tests/faults/test_page_cache_race.py);
+    nor may the edge, which no later purge of this change would reach."""
+    from articles.views import pages as views
+
+    settings.NEWSROOM_PAGE_CACHE = True
+    article = ArticleFactory()
+    render_context = views.article_page_context
+
+    def purge_while_rendering(obj):
+        pages.purge_now(article_cache.comments_tag(obj.pk))
+        return render_context(obj)
+
+    monkeypatch.setattr(views, "article_page_context", purge_while_rendering)
+    response = Client().get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "s-maxage=0" in response["Cache-Control"]
+    monkeypatch.setattr(views, "article_page_context", render_context)
+    again = Client().get(article.get_absolute_url())
+    assert again["X-Page-Cache"] == "miss", "not stored either"
+    assert "s-maxage=600" in again["Cache-Control"]

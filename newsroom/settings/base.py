@@ -286,6 +286,10 @@ if _missing := [
     raise ImproperlyConfigured(
         f"EDGE_PURGE={NEWSROOM_EDGE_PURGE} needs {' and '.join(_missing)}."
     )
+if _bad := [u for u in NEWSROOM_EDGE_PURGE_URLS if not re.match(r"https?://", u)]:
+    raise ImproperlyConfigured(
+        f"EDGE_PURGE_URLS must be http:// or https:// addresses, not {_bad[0]!r}."
+    )
 if not re.fullmatch(r"[a-z0-9._:-]*", NEWSROOM_EDGE_KEY_PREFIX):
     raise ImproperlyConfigured(
         "EDGE_KEY_PREFIX may hold only lowercase letters, digits and . _ : -"
