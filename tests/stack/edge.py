@@ -151,7 +151,6 @@ class EdgeStack:
             "EDGE_PURGE_URLS": f"http://127.0.0.1:{self.varnish.port}",
             "EDGE_PURGE_TIMEOUT": "2",
         }
-        self.env.pop("DATABASE_URL_TEST", None)
         self.server = Gunicorn(
             port=self.app_port, workers=2, env=self.env, log_path=self.root / "app.log"
         )
