@@ -39,6 +39,8 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date, parse_http_date_safe
 
+from caching import edge
+
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "page:v3:"
@@ -119,6 +121,9 @@ def purge_now(*tags: str) -> None:
             cache.set(key, 1, timeout=None)
         except Exception:
             logger.warning("page cache purge failed for %s", key, exc_info=True)
+    # Then the edge (caching.edge), once this cache is current: the edge's
+    # refetch must not find the page this purge replaced.
+    edge.purge(tags)
 
 
 # The middleware and the decorator ---------------------------------------------------
@@ -216,6 +221,9 @@ def public_page(view):
             # Hashed once here, not on every hit.
             set_response_etag(response)
             cdn_headers(response)
+            # Surrogate-Key and Cache-Tag, worked out once and stored with the
+            # page, so a hit replays them for free.
+            edge.tag_response(response, request._page_cache_tags)
         return response
 
     wrapper.public_page = True
@@ -261,7 +269,9 @@ def _store(key: str, request, response) -> None:
         if epoch != request._page_cache_epoch:
             # Something was purged while this page rendered: it may show what
             # the purge replaced, under generations read after the purge.
-            # Serve it, keep nothing; the next reader renders afresh.
+            # Serve it, keep nothing (nor may the edge); the next reader
+            # renders afresh.
+            edge.keep_off_edge(response)
             return
         entry = Entry(
             status=response.status_code,

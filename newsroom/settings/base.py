@@ -7,13 +7,14 @@ cookies and sign-in rules are in ``security.py`` beside this file.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list
+from .env import env_bool, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -255,6 +256,47 @@ NEWSROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("
 NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 NEWSROOM_BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
+
+# The CDN or Varnish in front (caching.edge, docs/caching.md "CDN"): pages carry
+# their tags as Surrogate-Key and Cache-Tag; EDGE_PURGE chooses who is told of
+# a purge after commit. The Fastly and Cloudflare adapters are not tested
+# against those services.
+NEWSROOM_EDGE_PURGE = os.environ.get("EDGE_PURGE", "").strip().lower() or "none"
+NEWSROOM_EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
+NEWSROOM_EDGE_PURGE_TIMEOUT = env_float("EDGE_PURGE_TIMEOUT", 2.0)
+NEWSROOM_EDGE_KEY_PREFIX = os.environ.get("EDGE_KEY_PREFIX", "")
+NEWSROOM_EDGE_FASTLY_SERVICE_ID = os.environ.get("EDGE_FASTLY_SERVICE_ID", "")
+NEWSROOM_EDGE_FASTLY_TOKEN = os.environ.get("EDGE_FASTLY_TOKEN", "")
+NEWSROOM_EDGE_CLOUDFLARE_ZONE_ID = os.environ.get("EDGE_CLOUDFLARE_ZONE_ID", "")
+NEWSROOM_EDGE_CLOUDFLARE_TOKEN = os.environ.get("EDGE_CLOUDFLARE_TOKEN", "")
+# A dotted path to a callable taking keys=, called when an edge purge fails
+# (the background-job engine points it at a task that retries with backoff).
+NEWSROOM_EDGE_PURGE_RETRY = ""
+_EDGE_NEEDS = {
+    "none": (),
+    "varnish": ("EDGE_PURGE_URLS",),
+    "fastly": ("EDGE_FASTLY_SERVICE_ID", "EDGE_FASTLY_TOKEN"),
+    "cloudflare": ("EDGE_CLOUDFLARE_ZONE_ID", "EDGE_CLOUDFLARE_TOKEN"),
+}
+if NEWSROOM_EDGE_PURGE not in _EDGE_NEEDS:
+    raise ImproperlyConfigured(
+        f"EDGE_PURGE must be one of {', '.join(_EDGE_NEEDS)}, "
+        f"not {NEWSROOM_EDGE_PURGE!r}."
+    )
+if _missing := [
+    name for name in _EDGE_NEEDS[NEWSROOM_EDGE_PURGE] if not os.environ.get(name)
+]:
+    raise ImproperlyConfigured(
+        f"EDGE_PURGE={NEWSROOM_EDGE_PURGE} needs {' and '.join(_missing)}."
+    )
+if _bad := [u for u in NEWSROOM_EDGE_PURGE_URLS if not re.match(r"https?://", u)]:
+    raise ImproperlyConfigured(
+        f"EDGE_PURGE_URLS must be http:// or https:// addresses, not {_bad[0]!r}."
+    )
+if not re.fullmatch(r"[a-z0-9._:-]*", NEWSROOM_EDGE_KEY_PREFIX):
+    raise ImproperlyConfigured(
+        "EDGE_KEY_PREFIX may hold only lowercase letters, digits and . _ : -"
+    )
 
 # How long an editor's preview link of an unpublished piece works, in hours.
 NEWSROOM_PREVIEW_HOURS = env_int("PREVIEW_HOURS", 48)
