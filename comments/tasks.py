@@ -2,8 +2,10 @@
 The comments' background jobs: the two emails, sent by the job worker
 (``manage.py run_jobs``), never inside a reader's request.
 
-The services queue them when their transaction commits. A failed send is
-tried again with backoff by the worker. The reply email may go twice if a
+The services queue them when their transaction commits (``robust``: if the
+queue cannot be written then, the error is logged and the reader's comment,
+already stored, still gets its answer). A failed send is tried again with
+backoff by the worker. The reply email may go twice if a
 worker dies between sending and recording it: mail is at least once.
 """
 

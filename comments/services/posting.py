@@ -83,7 +83,7 @@ def comment_create(
             reason=decision.reason,
         )
         if comment.status == Comment.Status.PENDING:
-            transaction.on_commit(tasks.notify_moderators.enqueue)
+            transaction.on_commit(tasks.notify_moderators.enqueue, robust=True)
         elif comment.status == Comment.Status.APPROVED:
             after_approval(comment)
             public_changed(comment.article_id)

@@ -130,5 +130,5 @@ def comment_report(
                     "threshold": number_text(config.report_threshold),
                 },
             )
-            transaction.on_commit(tasks.notify_moderators.enqueue)
+            transaction.on_commit(tasks.notify_moderators.enqueue, robust=True)
     return ReportOutcome(report=report, hidden=hidden)
