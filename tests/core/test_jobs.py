@@ -27,6 +27,7 @@ from django_tasks_db.models import DBTaskResult
 
 from comments import services
 from comments.models import Comment
+from core.jobs import retry
 from core.jobs import services as jobs
 from core.jobs.models import JobRun, WorkerBeat
 from core.jobs.worker import JobWorker, requeue_lost
@@ -311,3 +312,8 @@ def test_a_job_that_keeps_killing_its_worker_is_given_up(caplog):
     assert row.status == TaskResultStatus.FAILED
     assert row.exception_class_path == "core.jobs.worker.WorkerLost"
     assert "giving up" in caplog.text
+
+
+def test_the_wait_doubles_after_each_failure_and_stops_growing_at_an_hour():
+    waits = [retry.delay(attempt).total_seconds() for attempt in (1, 2, 3, 4, 9)]
+    assert waits == [30, 60, 120, 240, 3600]
