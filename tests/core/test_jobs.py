@@ -317,3 +317,14 @@ def test_a_job_that_keeps_killing_its_worker_is_given_up(caplog):
 def test_the_wait_doubles_after_each_failure_and_stops_growing_at_an_hour():
     waits = [retry.delay(attempt).total_seconds() for attempt in (1, 2, 3, 4, 9)]
     assert waits == [30, 60, 120, 240, 3600]
+
+
+def test_the_deploy_check_warns_when_jobs_would_run_in_requests(settings):
+    from core.jobs.checks import jobs_run_by_a_worker
+
+    assert jobs_run_by_a_worker() == []
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    [warning] = jobs_run_by_a_worker()
+    assert warning.id == "core.W001"
