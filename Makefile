@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The development settings; production sets its own variables (see docs/deploy.md).
 export DEBUG ?= true
 
-.PHONY: run test e2e lint format check migrate seed chromium clean
+.PHONY: run worker test e2e lint format check migrate seed chromium clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,16 @@ migrate: $(STAMP)
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The demo site and, beside it, the background-job worker (emails and other
+# jobs wait in the database queue until a worker runs them); Ctrl-C stops both.
 run: seed
+	$(BIN)/python manage.py run_jobs --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The background-job worker alone (docs/deploy.md, "Background jobs").
+worker: migrate
+	$(BIN)/python manage.py run_jobs
 
 # The whole suite, browser tests included, on SQLite unless DATABASE_URL says otherwise.
 # PYTEST_ARGS passes options on (.ci/run: -m "not stack" in one of its passes).

@@ -1,8 +1,10 @@
 """
-The two emails the comments send, always after the transaction commits.
+The two emails the comments send, as background jobs (``comments.tasks``)
+queued after the transaction commits.
 
 Moderators hear that comments wait, at most once per interval (a key in the
-shared cache, so many app servers still send one email). A commenter hears
+shared cache, so many app servers still send one email); a send that fails
+gives the interval back, so the job's retry can send it. A commenter hears
 only of an approved reply to their comment, and only if they asked.
 """
 
@@ -52,12 +54,16 @@ def notify_moderators() -> bool:
         + reverse("admin:comments_comment_changelist"),
         "site_name": settings.NEWSROOM_SITE_NAME,
     }
-    send_mail(
-        render_to_string("comments/email/moderators_subject.txt", context).strip(),
-        render_to_string("comments/email/moderators.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        recipients,
-    )
+    try:
+        send_mail(
+            render_to_string("comments/email/moderators_subject.txt", context).strip(),
+            render_to_string("comments/email/moderators.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )
+    except Exception:
+        cache.delete(THROTTLE_KEY)
+        raise
     return True
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.cache import comments_changed
 
-from .. import counts, notifications
+from .. import counts, tasks
 from ..models import AuditEntry, Comment
 
 
@@ -55,7 +55,7 @@ def after_approval(comment: Comment) -> None:
         return
     comment.reply_notified_at = timezone.now()
     comment.save(update_fields=["reply_notified_at"])
-    transaction.on_commit(partial(notifications.notify_reply, comment.pk))
+    transaction.on_commit(partial(tasks.notify_reply.enqueue, comment.pk), robust=True)
 
 
 def parent_within_depth(parent: Comment | None, max_depth: int) -> Comment | None:

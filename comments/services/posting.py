@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
 
-from .. import notifications
+from .. import tasks
 from ..models import AuditEntry, Comment, ModerationSettings
 from ..readers import address_block, short_digest
 from ..rules import Decision, Submission, moderate
@@ -83,7 +83,7 @@ def comment_create(
             reason=decision.reason,
         )
         if comment.status == Comment.Status.PENDING:
-            transaction.on_commit(notifications.notify_moderators)
+            transaction.on_commit(tasks.notify_moderators.enqueue, robust=True)
         elif comment.status == Comment.Status.APPROVED:
             after_approval(comment)
             public_changed(comment.article_id)

@@ -8,7 +8,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import notifications, ratelimit
+from .. import ratelimit, tasks
 from ..models import AuditEntry, Comment, ModerationSettings, Report
 from ._shared import audit_entry, public_changed
 
@@ -130,5 +130,5 @@ def comment_report(
                     "threshold": number_text(config.report_threshold),
                 },
             )
-            transaction.on_commit(notifications.notify_moderators)
+            transaction.on_commit(tasks.notify_moderators.enqueue, robust=True)
     return ReportOutcome(report=report, hidden=hidden)

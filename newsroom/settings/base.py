@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Background jobs: Django 6's tasks API (backport) and its database queue.
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "comments",
     # Site-wide work that belongs to no one model (backup, seeding, the desk).
@@ -159,6 +162,34 @@ else:
             "LOCATION": "newsroom",
         }
     }
+
+# Background jobs (docs/deploy.md, "Background jobs"): emails, webhooks and
+# imports run in `manage.py run_jobs`, never in a reader's request. The queue
+# is a table in the site's database (django-tasks-db), so it needs no server,
+# is shared by every app server, and keeps a job queued while no worker runs.
+# - JOBS_BACKEND: "database" (the queue; run a worker) or "immediate" (run each
+#   job in the process that queued it, after commit: no worker, no retries;
+#   for a laptop that runs no worker, never for a site with readers).
+# - JOBS_MAX_ATTEMPTS: attempts in all before a failing job is given up.
+# - JOBS_RETRY_SECONDS: the wait after the first failure, doubled after each
+#   further one (at most an hour).
+# - JOBS_WORKER_TIMEOUT: a worker silent this long is taken for dead, and the
+#   job it was running goes back in the queue.
+# - WEBHOOK_TIMEOUT: seconds a webhook receiver has to answer.
+_JOB_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "database")
+if JOBS_BACKEND not in _JOB_BACKENDS:
+    raise ImproperlyConfigured(
+        f"JOBS_BACKEND must be one of {', '.join(_JOB_BACKENDS)}, not {JOBS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _JOB_BACKENDS[JOBS_BACKEND]}}
+NEWSROOM_JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 5)
+NEWSROOM_JOBS_RETRY_SECONDS = env_int("JOBS_RETRY_SECONDS", 30)
+NEWSROOM_JOBS_WORKER_TIMEOUT = env_int("JOBS_WORKER_TIMEOUT", 60)
+NEWSROOM_WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
@@ -328,5 +359,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Retries and given-up jobs (core.jobs.worker) and the worker's own log.
+        "core.jobs": {"level": "INFO"},
     },
 }

@@ -1,0 +1,54 @@
+"""
+Starting the site-wide jobs. Each is queued when the surrounding transaction
+commits, so a write that rolls back starts nothing.
+
+Heavy image renditions (issue 13) are meant to follow the same shape: a task
+next to ``articles.services`` that builds the renditions of one image, queued
+with ``transaction.on_commit(partial(that_task.enqueue, image_id))`` from the
+service that stores the upload. Today they are still made at upload time.
+"""
+
+import uuid
+from functools import partial
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from . import runner, tasks
+from .models import JobRun
+
+
+def job_run_start(
+    *,
+    name: str,
+    callable_path: str,
+    args: list | tuple = (),
+    kwargs: dict | None = None,
+    user: AbstractBaseUser | None = None,
+) -> JobRun:
+    """Queue ``callable_path(*args, progress=…, **kwargs)`` as a tracked job.
+
+    The function must exist now (ValueError otherwise), take a ``progress``
+    keyword argument, be safe to run twice (see ``core.jobs.runner``) and
+    take only JSON arguments.
+    """
+    runner.load(callable_path)
+    with transaction.atomic():
+        job = JobRun.objects.create(
+            name=name,
+            callable_path=callable_path,
+            args=list(args),
+            kwargs=kwargs or {},
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+        transaction.on_commit(partial(tasks.run_callable.enqueue, job.pk))
+    return job
+
+
+def webhook_send(*, url: str, payload) -> str:
+    """Queue one delivery of ``payload`` to ``url``; returns its delivery id."""
+    delivery_id = uuid.uuid4().hex
+    transaction.on_commit(
+        partial(tasks.deliver_webhook.enqueue, url, payload, delivery_id)
+    )
+    return delivery_id
