@@ -17,6 +17,10 @@ from django.utils.functional import empty
 
 from newsroom.settings import storage as storage_settings
 from tests.stack.s3 import ACCESS_KEY, REGION, SECRET_KEY, MotoS3Server
+from tests.test_backup_restore import (  # noqa: F401 (the second database)
+    empty_database,
+    migrated_template,
+)
 
 _bucket_numbers = itertools.count(1)
 
@@ -45,26 +49,14 @@ def _forget_cached_storages() -> None:
 
 
 @pytest.fixture
-def bucket(s3_server, settings, monkeypatch):
+def make_bucket(s3_server, settings, monkeypatch):
     """
-    An empty bucket that is the site's media storage for one test.
+    ``make_bucket()``: a new, empty bucket that becomes the site's media
+    storage until the test ends or the next call.
 
     The STORAGES entry and MEDIA_URL come from newsroom.settings.storage,
     given the variables a deployment would set.
     """
-    name = f"newsroom-media-{os.getpid()}-{next(_bucket_numbers)}"
-    variables = {
-        "MEDIA_STORAGE": "s3",
-        "AWS_STORAGE_BUCKET_NAME": name,
-        "AWS_S3_ENDPOINT_URL": s3_server.endpoint,
-        "AWS_S3_REGION_NAME": REGION,
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-    }
-    for variable in ("MEDIA_URL", "AWS_S3_CUSTOM_DOMAIN", "AWS_LOCATION"):
-        monkeypatch.delenv(variable, raising=False)
-    for variable, value in variables.items():
-        monkeypatch.setenv(variable, value)
     client = boto3.client(
         "s3",
         endpoint_url=s3_server.endpoint,
@@ -72,20 +64,48 @@ def bucket(s3_server, settings, monkeypatch):
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
     )
-    client.create_bucket(Bucket=name)
-    # What docs/deploy.md asks of a media bucket: anyone may read its objects.
-    client.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read_policy(name)))
-    entry, media_url = storage_settings._s3_storage()
-    settings.STORAGES = {**settings.STORAGES, "default": entry}
-    settings.MEDIA_URL = media_url
-    _forget_cached_storages()
+    for variable in ("MEDIA_URL", "AWS_S3_CUSTOM_DOMAIN", "AWS_LOCATION"):
+        monkeypatch.delenv(variable, raising=False)
+    made: list[Bucket] = []
+
+    def make() -> Bucket:
+        name = f"newsroom-media-{os.getpid()}-{next(_bucket_numbers)}"
+        variables = {
+            "MEDIA_STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": name,
+            "AWS_S3_ENDPOINT_URL": s3_server.endpoint,
+            "AWS_S3_REGION_NAME": REGION,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        }
+        for variable, value in variables.items():
+            monkeypatch.setenv(variable, value)
+        client.create_bucket(Bucket=name)
+        # What docs/deploy.md asks of a media bucket: anyone may read its objects.
+        client.put_bucket_policy(
+            Bucket=name, Policy=json.dumps(public_read_policy(name))
+        )
+        entry, media_url = storage_settings._s3_storage()
+        settings.STORAGES = {**settings.STORAGES, "default": entry}
+        settings.MEDIA_URL = media_url
+        _forget_cached_storages()
+        made.append(Bucket(name=name, client=client, media_url=media_url))
+        return made[-1]
+
     try:
-        yield Bucket(name=name, client=client, media_url=media_url)
+        yield make
     finally:
         _forget_cached_storages()
-        for key in Bucket(name=name, client=client, media_url=media_url).keys():
-            client.delete_object(Bucket=name, Key=key)
-        client.delete_bucket(Bucket=name)
+        for bucket in made:
+            for key in bucket.keys():
+                client.delete_object(Bucket=bucket.name, Key=key)
+            client.delete_bucket(Bucket=bucket.name)
+
+
+@pytest.fixture
+def bucket(make_bucket):
+    """An empty bucket that is the site's media storage for one test."""
+    return make_bucket()
 
 
 def public_read_policy(bucket: str) -> dict:
