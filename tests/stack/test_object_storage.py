@@ -23,11 +23,12 @@ from PIL import Image
 
 from articles.images import NOT_IMAGE_MESSAGE
 from articles.images import renditions as renditions_module
-from articles.models import Article
+from articles.models import Article, Author
 from tests.articles.test_admin_images import post_with_image
 from tests.articles.test_article_page import jsonld_blocks
 from tests.articles.test_images import bomb_png, image_bytes, noisy_jpeg
 from tests.factories import ArticleFactory
+from tests.security.test_uploads import via_author_photo
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db]
 
@@ -92,6 +93,25 @@ def test_admin_lead_image_and_renditions_are_stored_in_the_bucket(
         expected = {"jpeg": "JPEG", "webp": "WEBP"}[rendition["format"]]
         assert decodes_as(data) == expected
         assert content_type == f"image/{rendition['format']}"
+    assert local_files() == []
+
+
+def test_admin_author_photo_and_renditions_are_stored_in_the_bucket(
+    client, bucket, django_user_model
+):
+    client.force_login(django_user_model.objects.create_superuser("chief"))
+
+    response = via_author_photo(client, "Portrait.png", image_bytes((500, 500), "PNG"))
+
+    assert response.status_code == 302
+    author = Author.objects.get()
+    names = [author.photo.name] + [r["name"] for r in author.photo_renditions]
+    assert sorted(names) == bucket.keys()
+    assert len(names) == 1 + 2  # one width below 500 (320), PNG and WebP
+    html = client.get(author.get_absolute_url()).content.decode()
+    person = jsonld_blocks(html)[0]
+    assert person["image"].startswith(bucket.media_url + "renditions/authors/")
+    assert bucket.media_url + "renditions/authors/" in html  # the <picture>
     assert local_files() == []
 
 
