@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -24,10 +25,11 @@ from PIL import Image
 from articles.images import NOT_IMAGE_MESSAGE
 from articles.images import renditions as renditions_module
 from articles.models import Article, Author
+from articles.services import author_save
 from tests.articles.test_admin_images import post_with_image
 from tests.articles.test_article_page import jsonld_blocks
 from tests.articles.test_images import bomb_png, image_bytes, noisy_jpeg
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, AuthorFactory
 from tests.security.test_uploads import via_author_photo
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db]
@@ -207,6 +209,18 @@ def test_a_rendition_failing_midway_takes_everything_back(
 
     assert bucket.keys() == []
     assert not Article.objects.exists()
+
+
+def test_a_row_that_does_not_save_takes_its_objects_back(bucket):
+    AuthorFactory(slug="taken")
+    author = Author(name="Second", slug="taken")
+    author.photo = SimpleUploadedFile("p.jpg", noisy_jpeg((700, 400)))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        author_save(author=author)
+
+    assert bucket.keys() == []
+    assert Author.objects.count() == 1
 
 
 # What readers get -----------------------------------------------------------------
