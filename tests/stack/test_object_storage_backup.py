@@ -15,18 +15,30 @@ import json
 import tarfile
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from articles.models import Article
+from comments.models import ModerationSettings
 from core.backup import bucket as bucket_module
+from core.roles import sync_groups
 from tests.articles.test_images import noisy_jpeg
 from tests.factories import ArticleFactory
 from tests.stack.test_object_storage import editor_client, editor_post, local_files
 
-pytestmark = [pytest.mark.stack, pytest.mark.django_db]
+# Committed rows: the restore runs against a second database from a thread,
+# and PostgreSQL cannot create or drop databases inside a transaction.
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _made_by_migrate():
+    """The rows ``migrate`` makes, which the flush after each test removes."""
+    sync_groups(django_apps)
+    ModerationSettings.load()
 
 
 def hashes(bucket) -> dict[str, str]:
