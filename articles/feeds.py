@@ -4,7 +4,8 @@ One feed for the whole site and one per section, tag and author, each in both
 formats, and one of corrections. Every link carries the canonical origin
 (``settings.NEWSROOM_SITE_URL``), never the host the request came in on, so a
 copy cached by a CDN or fetched under another name still points readers to the
-real site.
+real site. A lead image's enclosure points where the media is served: this site,
+or the bucket or CDN of an absolute ``MEDIA_URL``.
 """
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -130,6 +131,23 @@ class LatestArticlesFeed(PublicFeed):
 
     def item_categories(self, article: Article) -> list[str]:
         return sorted(tag.name for tag in article.tags.all())
+
+    def item_enclosures(self, article: Article) -> list[Enclosure]:
+        """The lead image's widest JPEG/PNG, at its absolute address (the
+        bucket's or CDN's when media is stored there, else the site's).
+
+        RSS allows one enclosure and requires its length: renditions made
+        before their size was recorded say 0, as the RSS board advises."""
+        image = metadata.largest_image(article.lead_image_renditions)
+        if image is None:
+            return []
+        return [
+            Enclosure(
+                image["absolute_url"],
+                str(image.get("bytes", 0)),
+                f"image/{image['format']}",
+            )
+        ]
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

@@ -21,6 +21,8 @@ FALLBACK_FORMATS = ("jpeg", "png")
 
 
 def absolute_url(path: str) -> str:
+    """``path`` on the canonical origin; an address that is already absolute
+    (media in a bucket or behind a CDN) is returned as it is."""
     if path.startswith(("http://", "https://")):
         return path
     return settings.NEWSROOM_SITE_URL + path
@@ -36,11 +38,13 @@ def renditions_by_format(renditions: list[dict]) -> dict[str, list[dict]]:
 
 
 def largest_image(renditions: list[dict]) -> dict | None:
-    """The widest JPEG/PNG rendition: what share cards and JSON-LD point at."""
+    """The widest JPEG/PNG rendition: what share cards and JSON-LD point at,
+    with its ``absolute_url`` for them."""
     grouped = renditions_by_format(renditions)
     for image_format in FALLBACK_FORMATS:
         if grouped.get(image_format):
-            return grouped[image_format][-1]
+            image = grouped[image_format][-1]
+            return {**image, "absolute_url": absolute_url(image["url"])}
     return None
 
 
@@ -65,7 +69,7 @@ def author_jsonld(author: Author) -> dict[str, Any]:
         data["description"] = author.bio
     photo = largest_image(author.photo_renditions)
     if photo:
-        data["image"] = absolute_url(photo["url"])
+        data["image"] = photo["absolute_url"]
     return data
 
 
@@ -113,7 +117,7 @@ def article_jsonld(
         data["description"] = article.dek
     image = largest_image(article.lead_image_renditions)
     if image:
-        data["image"] = [absolute_url(image["url"])]
+        data["image"] = [image["absolute_url"]]
     tags = [tag.name for tag in article.tags.all()]
     if tags:
         data["keywords"] = tags

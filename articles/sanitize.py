@@ -5,7 +5,8 @@ often pasted from Word or Google Docs. Nothing the editor or a pasted document
 produces is trusted: the editor's own filtering is a convenience, while the
 server keeps the allow-list. ``Article.save()`` runs every body through
 :func:`sanitize_body`, which keeps only the tags, attributes and link schemes
-listed here, limits images to files we serve from ``MEDIA_URL`` and is
+listed here, limits images to files we serve from ``MEDIA_URL`` (a path on
+this site, or the absolute address of our bucket or its CDN) and is
 idempotent, so cleaning an already-clean body changes nothing.
 """
 
@@ -119,18 +120,31 @@ def _integer_in_range(value: str, low: int, high: int) -> str | None:
 
 
 def _is_media_path(src: str) -> bool:
-    """True for a plain path under ``settings.MEDIA_URL`` (an image we serve)."""
+    """True for an address under ``settings.MEDIA_URL`` (an image we serve).
+
+    With a local MEDIA_URL ("/media/") that is a plain path on this site; with
+    an absolute one (a bucket or its CDN, "https://media.example/news/") the
+    address must start with exactly that scheme, host and path. Either way the
+    rest may not climb out of it ("..", also percent-encoded) or hold anything
+    a browser would rewrite (backslashes, whitespace, control characters).
+    """
     prefix = getattr(settings, "MEDIA_URL", None) or "/media/"
     if not prefix.endswith("/"):
         prefix += "/"
-    # Only a local path: no scheme, no "//host", nothing a browser would
-    # rewrite (backslashes, whitespace and control characters).
-    if not prefix.startswith("/") or src.startswith("//"):
+    if not _is_absolute_http(prefix) and not prefix.startswith("/"):
         return False
-    if not src.startswith(prefix):
+    # A local prefix never matches "//host" (a protocol-relative address).
+    if src.startswith("//") or not src.startswith(prefix):
         return False
     if "\\" in src or any(ord(char) <= 0x20 or ord(char) == 0x7F for char in src):
         return False
-    path = src.split("?", 1)[0].split("#", 1)[0]
+    path = src[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
     # Browsers also treat "%2e%2e" as "..".
     return all(unquote(segment) != ".." for segment in path.split("/"))
+
+
+def _is_absolute_http(url: str) -> bool:
+    """An http(s) address with a host, ending its host with "/"."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    return scheme in {"http", "https"} and bool(host) and "@" not in host

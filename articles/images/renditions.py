@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -33,6 +33,9 @@ class Rendition(TypedDict):
     height: int
     format: str
     name: str
+    #: Its size in bytes (a feed's enclosure says it); absent in renditions
+    #: made before it was recorded.
+    bytes: NotRequired[int]
 
 
 def make_renditions(name: str, *, storage: Storage | None = None) -> list[Rendition]:
@@ -124,4 +127,5 @@ def _write_rendition(
         "height": height,
         "format": image_format.lower(),
         "name": stored,
+        "bytes": len(data),
     }

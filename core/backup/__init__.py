@@ -10,7 +10,9 @@ The archive is a gzipped tar holding three kinds of member:
   with content types and permissions referred to by natural key, so the dump
   loads into a database whose ids for those differ (SQLite into PostgreSQL
   and back);
-- ``media/<path>``: every file under MEDIA_ROOT, byte for byte.
+- ``media/<path>``: every file under MEDIA_ROOT, byte for byte; with media in
+  a bucket (MEDIA_STORAGE=s3), every object in it, copied through Django's
+  storage API, and put back there on restore (``bucket.py``).
 
 Content types, permissions and sessions are not in it: ``migrate`` makes the
 first two, and restoring sessions would log people back in.
@@ -30,6 +32,7 @@ from core.backup.archive import (
     dumped_models,
     row_counts,
 )
+from core.backup.bucket import remote_media_storage
 from core.backup.dump import backup_create
 from core.backup.restore import RestoreResult, backup_restore
 
@@ -41,5 +44,6 @@ __all__ = [
     "backup_create",
     "backup_restore",
     "dumped_models",
+    "remote_media_storage",
     "row_counts",
 ]

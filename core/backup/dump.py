@@ -15,6 +15,7 @@ from typing import Any
 
 import django
 from django.core import serializers
+from django.core.files.storage import Storage
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.utils import timezone
@@ -32,11 +33,22 @@ from core.backup.archive import (
     media_files,
     row_counts,
 )
+from core.backup.bucket import download, stored_names
 
 
-def backup_create(*, output: Path, media_root: Path, using: str = "default") -> dict:
+def backup_create(
+    *,
+    output: Path,
+    media_root: Path,
+    using: str = "default",
+    storage: Storage | None = None,
+) -> dict:
     """
     Write the archive to ``output`` and return its manifest.
+
+    The media comes from ``media_root``, or from ``storage`` when one is given
+    (a bucket: ``remote_media_storage()``), copied into the work folder
+    first so both are archived alike.
 
     The rows are read in one transaction (REPEATABLE READ on PostgreSQL), so
     the dump and its counts describe one moment even while the site runs.
@@ -52,6 +64,9 @@ def backup_create(*, output: Path, media_root: Path, using: str = "default") -> 
                 counts = row_counts(using)
                 migrations = applied_migrations(using)
                 _dump(data_path, using)
+            if storage is not None:
+                media_root = Path(work) / "media"
+                download(storage, stored_names(storage), media_root)
             media = media_files(media_root)
             manifest = {
                 "format": FORMAT,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import Storage
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connections, transaction
@@ -46,6 +47,8 @@ from core.backup.archive import (
     media_files,
     row_counts,
 )
+from core.backup.bucket import check_empty as check_bucket_empty
+from core.backup.bucket import upload
 
 #: A manifest lists about 150 bytes per media file; this allows ~400,000 files.
 _MANIFEST_MAX = 64 * 1024 * 1024
@@ -60,14 +63,21 @@ class RestoreResult:
 
 
 def backup_restore(
-    *, archive: Path, media_root: Path, using: str = "default", force: bool = False
+    *,
+    archive: Path,
+    media_root: Path,
+    using: str = "default",
+    force: bool = False,
+    storage: Storage | None = None,
 ) -> RestoreResult:
     """
-    Restore ``archive`` into the database ``using`` and ``media_root``.
+    Restore ``archive`` into the database ``using`` and ``media_root``, or
+    into ``storage`` when one is given (a bucket: ``remote_media_storage()``).
 
     Raises BackupError, with nothing changed, when the archive is damaged,
     of an unknown format, from other migrations, fails a checksum, or when
-    the database or media folder hold data and ``force`` is not given.
+    the database or media folder (or bucket) hold data and ``force`` is not
+    given. With ``force``, a bucket's files of the same names are replaced.
     """
     if not archive.is_file():
         raise BackupError(f"There is no backup file at {archive}.")
@@ -77,9 +87,9 @@ def backup_restore(
         manifest = _unpack(archive, work_dir)
         _check_migrations(manifest, using)
         if not force:
-            _check_empty(using, media_root)
+            _check_empty(using, media_root, storage)
         set_aside = _load(
-            work_dir / DATA, manifest, using, work_dir / "media", media_root
+            work_dir / DATA, manifest, using, work_dir / "media", media_root, storage
         )
     return RestoreResult(
         rows=sum(manifest["row_counts"].values()),
@@ -242,7 +252,7 @@ def _check_migrations(manifest: dict, using: str) -> None:
     )
 
 
-def _check_empty(using: str, media_root: Path) -> None:
+def _check_empty(using: str, media_root: Path, storage: Storage | None) -> None:
     held = [
         f"{count} {label}"
         for label, count in sorted(row_counts(using).items())
@@ -255,7 +265,9 @@ def _check_empty(using: str, media_root: Path) -> None:
             "freshly migrated database, or pass --force to replace everything "
             "in it. Nothing was restored."
         )
-    if media_files(media_root):
+    if storage is not None:
+        check_bucket_empty(storage)
+    elif media_files(media_root):
         raise BackupError(
             f"The media folder {media_root} is not empty. Restore into an empty "
             "folder, or pass --force to set the present one aside. Nothing was "
@@ -264,9 +276,15 @@ def _check_empty(using: str, media_root: Path) -> None:
 
 
 def _load(
-    data: Path, manifest: dict, using: str, restored_media: Path, media_root: Path
+    data: Path,
+    manifest: dict,
+    using: str,
+    restored_media: Path,
+    media_root: Path,
+    storage: Storage | None,
 ) -> Path | None:
-    """Replace every row, then swap the media folder in, all or nothing."""
+    """Replace every row, then swap the media folder in (or upload the files
+    into the bucket), all or nothing."""
     restored_media.mkdir(exist_ok=True)
     swapped: Path | None = None
     set_aside: Path | None = None
@@ -289,8 +307,13 @@ def _load(
                     f"manifest ({', '.join(wrong[:4])}); nothing was restored."
                 )
             _refresh_search(using)
-            set_aside = _swap_media(restored_media, media_root)
-            swapped = media_root
+            if storage is not None:
+                # Last: a failure here rolls the rows back and takes the
+                # uploaded files out again.
+                upload(storage, restored_media, sorted(manifest["media"]))
+            else:
+                set_aside = _swap_media(restored_media, media_root)
+                swapped = media_root
     except BaseException:
         if swapped is not None:
             _unswap_media(media_root, restored_media, set_aside)

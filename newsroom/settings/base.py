@@ -213,8 +213,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# "default" (the media files) is set in storage.py, from MEDIA_STORAGE.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -223,10 +223,7 @@ STORAGES = {
         )
     },
 }
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-# Serve uploads from Django only when no web server or object store does it.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", default=DEBUG)
+# MEDIA_URL, MEDIA_ROOT and where uploads are stored: storage.py.
 
 # Uploads: checked by content in articles.images, whatever the file is called.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

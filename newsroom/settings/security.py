@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from .base import DEBUG, NEWSROOM_SITE_NAME, NEWSROOM_SITE_URL
 from .env import env_bool, env_int, env_list
+from .storage import MEDIA_ORIGIN
 
 # Security headers and cookies ------------------------------------------------------
 # `manage.py check --deploy` is clean with DEBUG off and the production variables
@@ -90,8 +91,8 @@ PERMISSIONS_POLICY = {
 #   to older browsers).
 # - base-uri, form-action: an injected <base> or form cannot send readers or
 #   their typing elsewhere.
-# EXTRA_CSP_IMG_ORIGINS: a media host (object storage, CDN) if uploads are not
-# served from this site.
+# The media origin (a bucket or its CDN, storage.py) is added by itself when
+# MEDIA_URL is absolute; EXTRA_CSP_IMG_ORIGINS names any further image host.
 _SELF = "'self'"
 _NONE = "'none'"
 CONTENT_SECURITY_POLICY = {
@@ -99,7 +100,11 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [_SELF],
         "script-src": [_SELF],
         "style-src": [_SELF],
-        "img-src": [_SELF, *env_list("EXTRA_CSP_IMG_ORIGINS")],
+        "img-src": [
+            _SELF,
+            *([MEDIA_ORIGIN] if MEDIA_ORIGIN else []),
+            *env_list("EXTRA_CSP_IMG_ORIGINS"),
+        ],
         "font-src": [_SELF],
         "connect-src": [_SELF],
         "media-src": [_SELF],

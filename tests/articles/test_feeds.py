@@ -7,11 +7,14 @@ from xml.etree import ElementTree
 
 import pytest
 import time_machine
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from taggit.models import Tag
 
 from articles.feeds import FEED_ITEMS
 from articles.models import Article
+from tests.articles.test_images import noisy_jpeg
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -357,3 +360,30 @@ def test_feed_costs_a_constant_number_of_queries(
         links = feed_links(client, url, kind)
 
     assert len(links) == FEED_ITEMS
+
+
+def test_lead_image_is_an_enclosure_on_the_canonical_origin(client, frozen, settings):
+    settings.MEDIA_URL = "/media/"
+    article = ArticleFactory(
+        lead_image=SimpleUploadedFile("pier.jpg", noisy_jpeg((700, 500))),
+        publish_at=NOW - timedelta(hours=1),
+    )
+    ArticleFactory(publish_at=NOW - timedelta(hours=2))  # no image, no enclosure
+    widest = max(
+        (r for r in article.lead_image_renditions if r["format"] == "jpeg"),
+        key=lambda r: r["width"],
+    )
+
+    _, rss = fetch(client, reverse("articles:feed-rss"))
+    _, atom = fetch(client, reverse("articles:feed-atom"))
+
+    enclosures = [item.find("enclosure") for item in rss_items(rss)]
+    assert enclosures[1] is None
+    assert enclosures[0].attrib == {
+        "url": f"{SITE}/media/{widest['name']}",
+        "length": str(default_storage.size(widest["name"])),
+        "type": "image/jpeg",
+    }
+    link = atom_entries(atom)[0].find(f"{ATOM}link[@rel='enclosure']")
+    assert link.get("href") == f"{SITE}/media/{widest['name']}"
+    assert link.get("length") == enclosures[0].get("length")

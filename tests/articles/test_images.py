@@ -432,12 +432,14 @@ def test_small_image_gets_one_rendition_at_its_own_width(width):
             "height": 100,
             "format": "jpeg",
             "name": f"renditions/small-{width}w.jpg",
+            "bytes": default_storage.size(f"renditions/small-{width}w.jpg"),
         },
         {
             "width": width,
             "height": 100,
             "format": "webp",
             "name": f"renditions/small-{width}w.webp",
+            "bytes": default_storage.size(f"renditions/small-{width}w.webp"),
         },
     ]
 

@@ -792,10 +792,40 @@ def test_media_url_without_trailing_slash_is_a_directory(settings) -> None:
     assert sanitize_body(html) == '<img src="/uploads/a.png">'
 
 
-def test_absolute_media_url_keeps_no_images(settings) -> None:
-    # Only local paths are accepted, so a scheme or host in MEDIA_URL matches
-    # nothing rather than opening the allow-list to another origin.
+def test_absolute_media_url_keeps_images_from_that_address_only(settings) -> None:
+    # Media in a bucket or behind a CDN (MEDIA_STORAGE=s3): its absolute
+    # address is ours, and only that scheme, host and path prefix are.
     settings.MEDIA_URL = "https://cdn.example/media/"
+    html = (
+        '<img src="https://cdn.example/media/uploads/a.png" alt="ours">'
+        '<img src="http://cdn.example/media/b.png" alt="other scheme">'
+        '<img src="https://cdn.example/mediaX/c.png" alt="sibling path">'
+        '<img src="https://cdn.example.evil/media/d.png" alt="other host">'
+        '<img src="https://cdn.example:8443/media/e.png" alt="other port">'
+        '<img src="https://cdn.example/media/../private/f.png" alt="climbs out">'
+        '<img src="https://cdn.example/media/%2e%2e/g.png" alt="encoded climb">'
+        '<img src="/media/h.png" alt="local path">'
+        '<img src="//cdn.example/media/i.png" alt="protocol-relative">Text'
+    )
+    assert sanitize_body(html) == (
+        '<img src="https://cdn.example/media/uploads/a.png" alt="ours">Text'
+    )
+
+
+def test_absolute_media_url_without_trailing_slash_is_a_directory(settings) -> None:
+    settings.MEDIA_URL = "http://127.0.0.1:9000/bucket"
+    html = (
+        '<img src="http://127.0.0.1:9000/bucket/a.png">'
+        '<img src="http://127.0.0.1:9000/bucket-private/b.png">'
+    )
+    assert sanitize_body(html) == '<img src="http://127.0.0.1:9000/bucket/a.png">'
+    assert sanitize_body(sanitize_body(html)) == sanitize_body(html)
+
+
+def test_local_media_url_refuses_absolute_addresses(settings) -> None:
+    # The default (local folder): an absolute address is never ours, even on
+    # this site's own host, so the rule stays one string prefix.
+    settings.MEDIA_URL = "/media/"
     html = '<img src="https://cdn.example/media/a.png">Text'
     assert sanitize_body(html) == "Text"
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
-from core.backup import BackupError, backup_create
+from core.backup import BackupError, backup_create, remote_media_storage
 
 
 class Command(BaseCommand):
@@ -36,6 +36,7 @@ class Command(BaseCommand):
             manifest = backup_create(
                 output=output,
                 media_root=Path(settings.MEDIA_ROOT),
+                storage=remote_media_storage(),
                 using=options["database"],
             )
         except BackupError as error:

@@ -4,14 +4,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from core.backup import BackupError, backup_restore
+from core.backup import BackupError, backup_restore, remote_media_storage
 
 
 class Command(BaseCommand):
     help = (
         "Restore an archive made by `backup` into a freshly migrated, empty "
-        "database and an empty MEDIA_ROOT. Every checksum is verified first; "
-        "a failure changes nothing."
+        "database and an empty MEDIA_ROOT (or media bucket). Every checksum is "
+        "verified first; a failure changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +25,8 @@ class Command(BaseCommand):
             "--force",
             action="store_true",
             help="Replace every row in a database that holds data, and set a "
-            "non-empty MEDIA_ROOT aside (renamed, not deleted).",
+            "non-empty MEDIA_ROOT aside (renamed, not deleted); with media in a "
+            "bucket, replace its files of the same names.",
         )
 
     def handle(self, *args, **options):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             result = backup_restore(
                 archive=Path(options["archive"]).resolve(),
                 media_root=Path(settings.MEDIA_ROOT),
+                storage=remote_media_storage(),
                 using=options["database"],
                 force=options["force"],
             )
