@@ -46,6 +46,7 @@ PRE = re.compile(r"<pre\b.*?</pre>", re.S | re.I)
 URL_ATTRIBUTE = re.compile(r'(\s(?:src|href)\s*=\s*)(["\'])([^"\']+)\2', re.I)
 SIZE_SUFFIX = re.compile(r"-(?:\d+x\d+|scaled)(?=\.[A-Za-z0-9]+$)")
 UPLOADS = "/wp-content/uploads/"
+MARK = re.compile("\x01([^\x01]*)\x01")
 
 
 @dataclass
@@ -70,11 +71,15 @@ def convert(
     content: str, *, media_url: Callable[[str], str | None] | None = None
 ) -> Body:
     """The body, the first video and what the report should list."""
-    body = Body(html=content.replace("\r\n", "\n").replace("\r", "\n"))
+    text = content.replace("\x01", "").replace("\r\n", "\n").replace("\r", "\n")
+    body = Body(html=text)
     is_blocks = "<!-- wp:" in body.html
     body.html = BLOCK_COMMENT.sub("", body.html)
     body.html = SHORTCODE.sub(lambda match: _shortcode(match, body), body.html)
-    body.html = VIDEO_LINE.sub(lambda match: _video(match.group(1), body), body.html)
+    body.html = VIDEO_LINE.sub(lambda match: _mark(match.group(1)), body.html)
+    # Videos are marked first and resolved in reading order: the first one
+    # in the text is the article's, whichever form it was written in.
+    body.html = MARK.sub(lambda match: _video(match.group(1), body), body.html)
     if not is_blocks:
         body.html = autop(body.html)
     if media_url is not None:
@@ -112,10 +117,14 @@ def _shortcode(match: re.Match, body: Body) -> str:
             target = f"https://vimeo.com/{target}"
         if name_lower == "youtube" and target and "/" not in target:
             target = f"https://www.youtube.com/watch?v={target}"
-        return _video(target, body)
+        return _mark(target)
     if name not in body.unknown_shortcodes:
         body.unknown_shortcodes.append(name)
     return match.group(0)
+
+
+def _mark(url: str) -> str:
+    return f"\x01{url.replace(chr(1), '')}\x01"
 
 
 def _video(url: str, body: Body) -> str:
