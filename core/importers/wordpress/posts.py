@@ -96,6 +96,7 @@ class Posts:
             self.report.add(
                 "post", "skipped", wp_id=item.post_id, reason=why, file=file
             )
+            skip_comments(item, self.report, file=file)
             return
         if why:
             self.report.note("post", item.post_id, why)
@@ -249,6 +250,18 @@ class Posts:
         ):
             slug, number = f"{base[:170]}-{number}", number + 1
         return slug
+
+
+def skip_comments(item: Item, report, *, file: str) -> None:
+    """The comments of an item that is not imported are counted as skipped."""
+    for raw in item.comments:
+        report.add(
+            "comment",
+            "skipped",
+            wp_id=f"{item.post_id}:{raw.get('comment_id', '').strip()}",
+            reason=f"its {item.post_type} {item.post_id} is not imported",
+            file=file,
+        )
 
 
 def _action(target: str, when, *, current: Article | None):

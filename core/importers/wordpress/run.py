@@ -30,7 +30,7 @@ from .mapping import DEFAULT_STATUS_MAP
 from .media import MediaSource
 from .parse import Author, Channel, Item, check_file, read_file
 from .people import People
-from .posts import Posts
+from .posts import Posts, skip_comments
 from .report import Report
 
 BATCH_SIZE = 50
@@ -168,6 +168,7 @@ def _import(paths, user, options, report, total, progress) -> None:
                     reason=reason,
                     file=file,
                 )
+                skip_comments(thing, report, file=file)
                 continue
             batch.append((thing, file))
             if len(batch) >= options.batch_size:
