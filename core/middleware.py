@@ -19,9 +19,7 @@ QUERY_FORMS = ("p", "page_id", "attachment_id")
 
 def _destination(path: str) -> str | None:
     old = (
-        ArticlePath.objects.filter(
-            path=path, article__in=Article.objects.published()
-        )
+        ArticlePath.objects.filter(path=path, article__in=Article.objects.published())
         .select_related("article")
         .first()
     )

@@ -52,6 +52,7 @@ class Posts:
         self.report = report
         self.user = user
         self.options = options
+        self.pages: dict[str, list[ImportedItem]] = {}
 
     def run_batch(self, batch: list[tuple[Item, str]]) -> None:
         ids = [item.post_id for item, _ in batch]
@@ -71,6 +72,14 @@ class Posts:
                 guid__in=ids,
             ).values_list("wp_id", "object_id")
         )
+        # Attachment pages of every post in the batch, in one query.
+        self.pages: dict[str, list[ImportedItem]] = {}
+        for page in ImportedItem.objects.filter(
+            source=self.source,
+            kind=ImportedItem.Kind.ATTACHMENT,
+            data__parent__in=ids,
+        ).order_by("pk"):
+            self.pages.setdefault(page.data.get("parent"), []).append(page)
         with article_batch():
             for item, file in batch:
                 record = records.get(item.post_id)
@@ -199,11 +208,7 @@ class Posts:
                 if self.base_path and parts.path.startswith(self.base_path + "/"):
                     paths.append(parts.path[len(self.base_path) :])
         # Attachment pages of the images it carries.
-        for record in ImportedItem.objects.filter(
-            source=self.source,
-            kind=ImportedItem.Kind.ATTACHMENT,
-            data__parent=item.post_id,
-        ):
+        for record in self.pages.get(item.post_id, []):
             paths.append(f"/?attachment_id={record.wp_id}")
             link = urlsplit(record.data.get("link", ""))
             if link.path and link.path != "/":

@@ -68,6 +68,11 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, metavar="FILE.json")
 
     def handle(self, *args, **options):
+        # call_command passes options as given, not through type=Path.
+        for name in ("media_from", "authors_map", "report"):
+            if options[name] is not None:
+                options[name] = Path(options[name])
+        options["files"] = [Path(path) for path in options["files"]]
         for path in options["files"]:
             if not path.is_file():
                 raise CommandError(f"{path}: no such file.")
