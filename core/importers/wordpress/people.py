@@ -28,7 +28,6 @@ from .parse import Author as WxrAuthor
 from .parse import Item
 
 KIND_AUTHOR = ImportedItem.Kind.AUTHOR
-KIND_SECTION = ImportedItem.Kind.SECTION
 
 
 def read_authors_map(path: Path | str) -> dict[str, str]:
@@ -165,5 +164,7 @@ class People:
                 )
             )
             self.report.add("section", "created")
+        else:
+            self.report.add("section", "unchanged")
         self.sections[key] = section
         return section
