@@ -35,6 +35,15 @@ from .section import Section
 WORDS_PER_MINUTE = 230
 
 
+def _article_route_prefix() -> str:
+    """The part of every article address before its date ("/news/")."""
+    sample = reverse(
+        "articles:article-detail",
+        kwargs={"year": 2000, "month": 1, "day": 1, "slug": "x"},
+    )
+    return sample[: sample.index("/2000/") + 1]
+
+
 class ArticleConflict(Exception):
     """Someone saved the article after this copy was loaded; nothing was written."""
 
@@ -314,8 +323,13 @@ class Article(models.Model):
         from .workflow import ArticlePath
 
         if self.slug:
+            # Only old addresses under the article route can be mistaken for
+            # this piece's; an imported one (/2020/01/15/<slug>/) cannot.
             taken = (
-                ArticlePath.objects.filter(path__endswith=f"/{self.slug}/")
+                ArticlePath.objects.filter(
+                    path__startswith=_article_route_prefix(),
+                    path__endswith=f"/{self.slug}/",
+                )
                 .exclude(article_id=self.pk)
                 .select_related("article")
                 .first()

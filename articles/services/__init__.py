@@ -8,12 +8,14 @@ importer and API call them; ``save()`` only fills a row's own fields.
 - ``bulk``: ``article_batch``, many writes with derived data done once;
 - ``corrections``: add and remove corrections;
 - ``previews``: make and revoke preview links;
-- ``sections``: sections and authors.
+- ``sections``: sections and authors;
+- ``paths``: old addresses from another system (an import).
 """
 
 from .articles import article_create, article_delete, article_update
 from .bulk import ArticleBatch, article_batch
 from .corrections import correction_add, correction_check, correction_remove
+from .paths import article_paths_add
 from .previews import preview_link_create, preview_link_revoke
 from .sections import author_save, section_delete, section_save
 from .transitions import (
@@ -32,6 +34,7 @@ __all__ = [
     "article_batch",
     "article_create",
     "article_delete",
+    "article_paths_add",
     "article_publish",
     "article_restore",
     "article_return_to_draft",

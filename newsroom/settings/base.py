@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Old addresses of imported pieces (/?p=123, WordPress's paths): a 301
+    # where the answer would be 404; costs nothing on pages that exist.
+    "core.middleware.OldAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks whether the signed-in user gave an authenticator code (django-otp).

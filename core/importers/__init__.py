@@ -1,0 +1,1 @@
+"""Importers of content from other systems (``wordpress``)."""

@@ -1,0 +1,313 @@
+"""
+Posts: each one mapped, compared with what the last run stored, and written
+through ``articles.services`` in its own savepoint.
+
+Posts go in small batches inside ``article_batch()`` (search vectors and
+purges once per batch); each post is a savepoint of its own, so one that
+fails is rolled back alone, reported with its id and reason, and the rest of
+the batch goes in. The ``ImportedItem`` row is written in the post's
+savepoint too: a run killed half-way leaves whole posts behind it, and the
+next run finds them and carries on.
+
+A post whose mapped content hashes to the digest stored last time is
+"unchanged" and costs no write; a changed one is updated in place (the same
+article, its address kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+import core.importers.wordpress.attachments as attachments
+import core.importers.wordpress.content as content
+import core.importers.wordpress.mapping as mapping
+from articles.models import Article, ArticlePath
+from articles.services import (
+    article_batch,
+    article_create,
+    article_paths_add,
+    article_update,
+)
+from core.models import ImportedItem
+
+from .discussion import import_comments
+from .parse import Item
+
+KIND = ImportedItem.Kind.POST
+UPDATE_NOTE = "Changed in the WordPress export."
+
+
+class Posts:
+    def __init__(self, *, source, base_url, people, report, user, options):
+        self.source = source
+        self.base_path = urlsplit(base_url).path.rstrip("/")
+        self.people = people
+        self.report = report
+        self.user = user
+        self.options = options
+        self.pages: dict[str, list[ImportedItem]] = {}
+
+    def run_batch(self, batch: list[tuple[Item, str]]) -> None:
+        ids = [item.post_id for item, _ in batch]
+        records = {
+            record.wp_id: record
+            for record in ImportedItem.objects.filter(
+                source=self.source, kind=KIND, wp_id__in=ids
+            )
+        }
+        articles = Article.objects.in_bulk(
+            [record.object_id for record in records.values()]
+        )
+        known_comments = dict(
+            ImportedItem.objects.filter(
+                source=self.source,
+                kind=ImportedItem.Kind.COMMENT,
+                guid__in=ids,
+            ).values_list("wp_id", "object_id")
+        )
+        # Attachment pages of every post in the batch, in one query.
+        self.pages: dict[str, list[ImportedItem]] = {}
+        for page in ImportedItem.objects.filter(
+            source=self.source,
+            kind=ImportedItem.Kind.ATTACHMENT,
+            data__parent__in=ids,
+        ).order_by("pk"):
+            self.pages.setdefault(page.data.get("parent"), []).append(page)
+        with article_batch():
+            for item, file in batch:
+                record = records.get(item.post_id)
+                article = articles.get(record.object_id) if record else None
+                try:
+                    with transaction.atomic():
+                        self._one(item, file, record, article, known_comments)
+                # One broken post must not stop the others (the issue asks
+                # for exactly that): its savepoint is rolled back, and it is
+                # reported with its id and reason. Ctrl-C is not an Exception.
+                except Exception as error:
+                    self.report.add(
+                        "post",
+                        "failed",
+                        wp_id=item.post_id,
+                        reason=_reason(error),
+                        file=file,
+                    )
+
+    def _one(self, item, file, record, article, known_comments) -> None:
+        target, why = mapping.target_status(item, self.options.status_map)
+        if target == mapping.SKIP:
+            self.report.add(
+                "post", "skipped", wp_id=item.post_id, reason=why, file=file
+            )
+            skip_comments(item, self.report, file=file)
+            return
+        if why:
+            self.report.note("post", item.post_id, why)
+        fields, bylines, tags, paths = self._map(item, target, article)
+        digest = _digest(fields, bylines, tags, target, paths)
+        if article is not None and record.digest == digest:
+            self.report.add("post", "unchanged")
+        elif article is not None:
+            article = self._update(article, item, target, fields, bylines, tags)
+            self.report.add("post", "updated")
+        else:
+            article = self._create(item, target, fields, bylines, tags)
+            self.report.add("post", "created")
+        if record is None or record.digest != digest or record.object_id != article.pk:
+            ImportedItem.objects.update_or_create(
+                source=self.source,
+                kind=KIND,
+                wp_id=item.post_id,
+                defaults={
+                    "guid": item.get("guid").strip()[:500],
+                    "object_id": article.pk,
+                    "digest": digest,
+                },
+            )
+            for path in article_paths_add(article=article, paths=paths):
+                self.report.note(
+                    "post", item.post_id, f"old address {path} leads elsewhere"
+                )
+        import_comments(
+            article=article,
+            item=item,
+            source=self.source,
+            known=known_comments,
+            report=self.report,
+            file=file,
+        )
+
+    def _map(self, item: Item, target: str, article: Article | None):
+        primary, tags = mapping.categories_and_tags(item, self.people.term_ids)
+        section = self.people.section(primary, self.options.default_section)
+        authors, unknown = self.people.bylines(mapping.byline_logins(item))
+        for login in unknown:
+            self.report.note("post", item.post_id, f"unknown author “{login}”")
+        raw = item.get("content")
+        thumbnail = item.meta.get("_thumbnail_id", "").strip()
+        found = attachments.lookup(
+            self.source,
+            keys=content.linked_files(raw),
+            wp_ids={thumbnail} if thumbnail else set(),
+        )
+
+        def media_url(url: str) -> str | None:
+            record = found.get(("key", content.url_key(url)))
+            return attachments.media_url(record.data["stored"]) if record else None
+
+        body = content.convert(raw, media_url=media_url)
+        for name in body.unknown_shortcodes:
+            self.report.note("post", item.post_id, f"shortcode [{name}] kept as text")
+        headline = html.unescape(item.get("title")).strip() or f"Post {item.post_id}"
+        when = mapping.post_date(item)
+        fields = {
+            "headline": headline[:255],
+            "dek": " ".join(html.unescape(strip_tags(item.get("excerpt"))).split())[
+                :300
+            ],
+            "body": body.html,
+            "section": section,
+            "allow_comments": item.get("comment_status").strip() != "closed",
+            "video_url": body.video_url,
+            "video_title": headline[:200] if body.video_url else "",
+            "publish_at": when
+            if target in (mapping.PUBLISHED, mapping.SCHEDULED)
+            else None,
+        }
+        lead = found.get(("id", thumbnail))
+        if lead is not None and lead.data.get("stored"):
+            fields.update(
+                lead_image=lead.data["stored"],
+                lead_image_renditions=lead.data["renditions"],
+                lead_image_alt=(lead.data["alt"] or lead.data["title"] or headline)[
+                    :250
+                ],
+                lead_image_caption=lead.data["caption"][:300],
+                lead_image_credit=lead.data["credit"][:150],
+            )
+        elif thumbnail:
+            self.report.note("post", item.post_id, "its featured image was not stored")
+        paths = self._old_paths(item)
+        return fields, authors, tags, paths
+
+    def _old_paths(self, item: Item) -> list[str]:
+        """The addresses the post answered at on the old site."""
+        paths = [f"/?p={item.post_id}"]
+        for address in (item.get("link"), item.get("guid")):
+            parts = urlsplit(address.strip())
+            if parts.query.startswith(("p=", "page_id=")):
+                paths.append(f"/?{parts.query}")
+            elif parts.path and parts.path != "/":
+                paths.append(parts.path)
+                if self.base_path and parts.path.startswith(self.base_path + "/"):
+                    paths.append(parts.path[len(self.base_path) :])
+        # Attachment pages of the images it carries.
+        for record in self.pages.get(item.post_id, []):
+            paths.append(f"/?attachment_id={record.wp_id}")
+            link = urlsplit(record.data.get("link", ""))
+            if link.path and link.path != "/":
+                paths.append(link.path)
+        return list(dict.fromkeys(paths))
+
+    def _create(self, item, target, fields, bylines, tags) -> Article:
+        action, publish_at = _action(target, fields["publish_at"], current=None)
+        return article_create(
+            user=self.user,
+            fields=fields,
+            bylines=bylines,
+            tags=tags,
+            article=Article(slug=self._free_slug(mapping.base_slug(item))),
+            action=action,
+            publish_at=publish_at,
+            note="Imported from WordPress." if action == "unpublish" else "",
+        )
+
+    def _update(self, article, item, target, fields, bylines, tags) -> Article:
+        action, publish_at = _action(target, fields["publish_at"], current=article)
+        if action == "schedule":
+            fields = {**fields, "publish_at": None}
+        return article_update(
+            article=article,
+            user=self.user,
+            expected_version=None,
+            fields=fields,
+            bylines=bylines,
+            tags=tags,
+            action=action,
+            publish_at=publish_at,
+            note=UPDATE_NOTE if action in ("return_to_draft", "unpublish") else "",
+        )
+
+    @staticmethod
+    def _free_slug(base: str) -> str:
+        """The post's slug, or the first ``-2``, ``-3`` … free here (another
+        piece's slug or old address keeps what it has)."""
+        slug, number = base, 2
+        while (
+            Article.objects.filter(slug=slug).exists()
+            or ArticlePath.objects.filter(path__endswith=f"/{slug}/").exists()
+        ):
+            slug, number = f"{base[:170]}-{number}", number + 1
+        return slug
+
+
+def skip_comments(item: Item, report, *, file: str) -> None:
+    """The comments of an item that is not imported are counted as skipped."""
+    for raw in item.comments:
+        report.add(
+            "comment",
+            "skipped",
+            wp_id=f"{item.post_id}:{raw.get('comment_id', '').strip()}",
+            reason=f"its {item.post_type} {item.post_id} is not imported",
+            file=file,
+        )
+
+
+def _action(target: str, when, *, current: Article | None):
+    """The transition that takes the piece from where it is to ``target``."""
+    now = timezone.now()
+    status = current.status if current else Article.Status.DRAFT
+    if target == mapping.SCHEDULED and when is not None and when > now:
+        if status == Article.Status.PUBLISHED:
+            return None, None  # already out or scheduled: the time is a field
+        return "schedule", when
+    if target in (mapping.PUBLISHED, mapping.SCHEDULED):
+        if status == Article.Status.PUBLISHED:
+            return None, None
+        return ("publish" if status != Article.Status.WITHDRAWN else "restore"), None
+    if target == mapping.REVIEW:
+        return ("submit" if status == Article.Status.DRAFT else None), None
+    if status == Article.Status.REVIEW:
+        return "return_to_draft", None
+    if status == Article.Status.PUBLISHED:
+        return "unpublish", None
+    return None, None
+
+
+def _digest(fields, bylines, tags, target, paths) -> str:
+    canonical = {
+        **{key: value for key, value in fields.items() if key != "section"},
+        "section": fields["section"].pk,
+        "bylines": [author.pk for author in bylines],
+        "tags": tags,
+        "target": target,
+        "paths": paths,
+    }
+    return hashlib.sha256(
+        json.dumps(canonical, sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
+def _reason(error: Exception) -> str:
+    messages = getattr(error, "message_dict", None) or getattr(error, "messages", None)
+    if isinstance(messages, dict):
+        return "; ".join(f"{key}: {' '.join(value)}" for key, value in messages.items())
+    if messages:
+        return " ".join(messages)
+    return f"{type(error).__name__}: {error}"

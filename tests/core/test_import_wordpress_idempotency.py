@@ -1,0 +1,166 @@
+"""Running an import again changes nothing; an edited export updates what
+changed; a stopped import carries on; one broken post does not stop the rest."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, ArticlePath, Author, Section
+from comments.models import Comment
+from core.importers.wordpress import posts
+from core.models import ImportedItem
+
+
+def snapshot():
+    return {
+        "articles": list(
+            Article.objects.order_by("pk").values_list("pk", "version", "modified_at")
+        ),
+        "comments": Comment.objects.count(),
+        "authors": Author.objects.count(),
+        "sections": Section.objects.count(),
+        "paths": ArticlePath.objects.count(),
+        "records": ImportedItem.objects.count(),
+    }
+
+
+def test_a_second_run_creates_nothing_and_changes_nothing(run_import, uploads):
+    from core.importers.wordpress import MediaSource
+
+    media = MediaSource(directory=uploads)
+    run_import("basic.xml", "second.xml", "coauthors.xml", media=media)
+    before = snapshot()
+    report = run_import("basic.xml", "second.xml", "coauthors.xml", media=media)
+    assert snapshot() == before
+    assert report.total("created") == 0
+    assert report.total("updated") == 0
+    assert report.counts["post"]["unchanged"] == 7
+
+
+def test_an_edited_export_updates_only_the_changed_post(run_import, wxr_copy):
+    run_import("basic.xml")
+    article = Article.objects.get(slug="ferry-returns")
+    edited = wxr_copy(
+        "basic.xml",
+        ("The ferry is back.", "The ferry is back, on time."),
+        ("<wp:comment_id>106</wp:comment_id>", "<wp:comment_id>107</wp:comment_id>"),
+    )
+    report = run_import(edited)
+    assert report.counts["post"]["updated"] == 1
+    assert report.counts["post"]["unchanged"] == 4
+    article.refresh_from_db()
+    assert "on time" in article.body
+    assert article.slug == "ferry-returns"
+    assert article.get_absolute_url() == "/news/2020/1/15/ferry-returns/"
+
+
+def test_an_edited_status_moves_the_piece_through_the_workflow(run_import, wxr_copy):
+    run_import("basic.xml")
+    edited = wxr_copy(
+        "basic.xml",
+        (
+            "<wp:status><![CDATA[draft]]></wp:status>",
+            "<wp:status><![CDATA[publish]]></wp:status>",
+        ),
+    )
+    run_import(edited)
+    record = ImportedItem.objects.get(kind="post", wp_id="11")
+    assert Article.objects.get(pk=record.object_id).is_published()
+
+
+def test_an_interrupted_import_carries_on_where_it_stopped(run_import, monkeypatch):
+    real = posts.Posts._one
+    calls = {"n": 0}
+
+    def stop_at_the_third(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(posts.Posts, "_one", stop_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        run_import("basic.xml", batch_size=1)
+    assert Article.objects.count() == 2
+    monkeypatch.setattr(posts.Posts, "_one", real)
+    report = run_import("basic.xml", batch_size=1)
+    assert report.counts["post"]["unchanged"] == 2
+    assert report.counts["post"]["created"] == 3
+    assert Article.objects.count() == 5
+
+
+def test_a_post_that_fails_is_named_with_its_id_and_reason(run_import, monkeypatch):
+    real = posts.Posts._create
+
+    def refuse_regatta(self, item, *args, **kwargs):
+        if item.post_id == "15":
+            raise ValueError("the regatta refuses to come in")
+        return real(self, item, *args, **kwargs)
+
+    monkeypatch.setattr(posts.Posts, "_create", refuse_regatta)
+    report = run_import("basic.xml")
+    assert report.counts["post"]["failed"] == 1
+    assert report.counts["post"]["created"] == 4
+    assert {
+        "kind": "post",
+        "id": "15",
+        "outcome": "failed",
+        "reason": "ValueError: the regatta refuses to come in",
+        "file": report.files[0],
+    } in report.problems
+    assert not ImportedItem.objects.filter(kind="post", wp_id="15").exists()
+
+
+def test_a_dry_run_writes_nothing_and_reports_what_it_would_do(run_import):
+    report = run_import("basic.xml", dry_run=True)
+    assert report.counts["post"]["created"] == 5
+    assert not Article.objects.exists()
+    assert not ImportedItem.objects.exists()
+
+
+def _many_posts(tmp_path, count):
+    from .conftest import WXR
+
+    text = (WXR / "coauthors.xml").read_text()
+    start = text.index("\t<item>\n\t\t<title>Two names")
+    end = text.index("</item>", start) + len("</item>")
+    template = text[start:end]
+    items = "\n".join(
+        template.replace("<wp:post_id>3<", f"<wp:post_id>{100 + n}<")
+        .replace("two-names", f"two-names-{n}")
+        .replace("?p=3", f"?p={100 + n}")
+        for n in range(count)
+    )
+    path = tmp_path / f"many-{count}.xml"
+    path.write_text(text[:start] + items + text[end:])
+    return path
+
+
+def test_queries_per_post_do_not_grow_with_the_number_of_posts(run_import, tmp_path):
+    run_import("coauthors.xml")  # the authors exist; what remains is per post
+    totals = {}
+    for size in (3, 12):
+        with CaptureQueriesContext(connection) as queries:
+            run_import(_many_posts(tmp_path, size))
+        totals[size] = len(queries)
+    # Each further post costs the same bounded number of queries (the
+    # services' writes, its record, addresses and attachment look-ups).
+    per_post = (totals[12] - totals[3]) / 9
+    assert per_post <= 36
+    assert totals[12] <= 12 * 36 + (totals[3] - 3 * per_post)
+
+
+def test_an_unchanged_post_costs_no_write(run_import, tmp_path):
+    path = _many_posts(tmp_path, 12)
+    run_import(path)
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(path)
+    assert report.counts["post"]["unchanged"] == 12
+    writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    # A savepoint per post, and a few look-ups per batch.
+    assert len(queries) <= 12 * 2 + 12
