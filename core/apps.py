@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,9 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = _("Site")
+
+    def ready(self):
+        # caching is not an app of its own; its check is the site's.
+        from caching.checks import shared_cache
+
+        checks.register(shared_cache, checks.Tags.caches)
