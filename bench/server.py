@@ -34,8 +34,18 @@ def _die_with_parent() -> None:  # runs in the child, before exec
 
 
 class Gunicorn:
-    def __init__(self, *, port: int, workers: int, env: dict, log_path: Path):
+    def __init__(
+        self,
+        *,
+        port: int,
+        workers: int,
+        env: dict,
+        log_path: Path,
+        options: tuple[str, ...] = (),
+    ):
         self.port, self.workers, self.env, self.log_path = port, workers, env, log_path
+        # More gunicorn options, e.g. an access log (tests/stack/).
+        self.options = options
         self.process: subprocess.Popen | None = None
 
     @property
@@ -53,6 +63,7 @@ class Gunicorn:
             "--timeout=60",
             "--graceful-timeout=5",
             "--log-level=warning",
+            *self.options,
         ]
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
