@@ -64,7 +64,7 @@ chromium:
 	  fi; }
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media staticfiles var/cache
 
 # The benchmark (issue 6): seeds a database of its own, serves it with gunicorn
 # on loopback and drives it with wrk; see docs/benchmark.md. BENCH_* variables

@@ -5,7 +5,9 @@ SQLite (default): ``bench/bench.sqlite3``, whatever DATABASE_URL says about
 SQLite. PostgreSQL (DATABASE_URL names one): the same server and user, but the
 database ``newsroom_bench`` (BENCH_DB_NAME), which the harness creates, and
 drops only to reseed. Redis (REDIS_URL): the same server with a key prefix
-of this run's own, so pages and rate limits start cold and touch nothing else.
+of this run's own; without it, the default shared disk cache in a folder of
+this run's own: either way pages and rate limits start cold and touch
+nothing else.
 """
 
 import os
@@ -108,6 +110,10 @@ def environment(db: Database, *, static_root: Path, port: int) -> dict[str, str]
     if db.redis_url:
         env["REDIS_URL"] = db.redis_url
         env["CACHE_KEY_PREFIX"] = f"newsroom-bench-{secrets.token_hex(4)}"
+    else:
+        # The site's default cache (the disk cache every worker shares), in a
+        # folder of this run's own beside its static files: it starts cold.
+        env["CACHE_DIR"] = str(static_root.parent / "cache")
     return env
 
 

@@ -45,9 +45,12 @@ class Gunicorn:
         env: dict,
         log_path: Path,
         config: Path | None = None,
+        options: tuple[str, ...] = (),
     ):
         self.port, self.workers, self.env, self.log_path = port, workers, env, log_path
         self.config = config
+        # More gunicorn options, e.g. an access log (tests/stack/).
+        self.options = options
         self.process: subprocess.Popen | None = None
 
     @property
@@ -71,6 +74,7 @@ class Gunicorn:
                 "--graceful-timeout=5",
                 "--log-level=warning",
             ]
+        command += self.options
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             command,

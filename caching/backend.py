@@ -1,34 +1,46 @@
 """
-Django's Redis cache, made to degrade instead of fail when Redis is away.
+The site's two cache backends, made to degrade instead of fail.
+
+- ``ResilientRedisCache``: Django's Redis cache (``REDIS_URL``), shared by
+  every process of every app server.
+- ``SharedDiskCache``: the embedded default, python-diskcache's Django cache
+  in a folder on local disk (``CACHE_DIR``): SQLite files that every worker
+  process of one machine opens, so they all see one cache, with no server to
+  run. See docs/caching.md, "The default cache, shared by every worker".
 
 The cache is an accelerator, never the record: every page can be rendered
-live and every rate limit can be decided some other way. So when Redis cannot
-be reached (stopped, restarting, a network partition) a request must still be
-answered, quickly, and never with a 5xx:
+live and every rate limit can be decided some other way. So when the cache
+cannot be reached (Redis stopped, restarting or partitioned; the cache folder
+full, unwritable or damaged) a request must still be answered, quickly, and
+never with a 5xx:
 
 - reads miss (``get`` gives the default, ``get_many`` gives ``{}``,
   ``has_key`` is false); writes report that they did not happen (``add``,
   ``delete`` and ``touch`` are false, ``set_many`` returns every key, ``incr``
   raises ``ValueError`` as it does for a missing key); ``set`` stores nothing;
-- connecting and reading time out after a fraction of a second (redis-py's
-  default is 5 s), and after a failure the process stops asking Redis for
-  ``RETRY_SECONDS``: a dead cache costs a page nothing, not one timeout per
-  call;
+- connecting and reading Redis time out after a fraction of a second
+  (redis-py's default is 5 s), and after a failure the process stops asking
+  the cache for ``RETRY_SECONDS``: a dead cache costs a page nothing, not one
+  timeout per call;
 - an outage is logged once per process when it starts and once when it ends
   (with its length), not once per call;
 - callers that must know whether the cache answered (the rate limiter cannot
   tell "every slot is taken" from "nothing could be stored") compare
   ``failures`` before and after their calls; see ``comments.ratelimit``.
 
-Only connection-level errors are absorbed. A command Redis refuses (a
-programming error) is still raised.
+Only errors of reaching the store are absorbed (for Redis, the connection;
+for the disk cache, SQLite's and the file system's errors). A command Redis
+refuses (a programming error) is still raised.
 """
 
 import logging
+import sqlite3
 import threading
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from diskcache import DjangoCache, FanoutCache
+from diskcache import Timeout as DiskTimeout
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -44,6 +56,11 @@ SOCKET_TIMEOUT = 0.5
 RETRY_SECONDS = 1.0
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# SQLite's "database or disk is full", "attempt to write a readonly database",
+# "unable to open database file", a damaged file (DatabaseError), a lock held
+# past diskcache's retries (its Timeout), and the file system's own errors
+# (values of 32 kB and more are files beside the SQLite databases).
+DISK_UNREACHABLE = (sqlite3.DatabaseError, DiskTimeout, OSError)
 
 
 class CacheUnavailable(ValueError):
@@ -51,7 +68,7 @@ class CacheUnavailable(ValueError):
 
 
 class _Outage:
-    """Whether one Redis location is down, shared by every thread of a process."""
+    """Whether one cache location is down, shared by every thread of a process."""
 
     def __init__(self, location: str):
         self.location = location
@@ -115,25 +132,24 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
-class ResilientRedisCache(RedisCache):
-    """``RedisCache`` that answers "miss" / "not stored" while Redis is away."""
+class Resilient:
+    """Answers "miss" / "not stored" while the cache's store is unreachable.
 
-    def __init__(self, server, params):
-        params = dict(params)
-        params["OPTIONS"] = {
-            "socket_connect_timeout": SOCKET_CONNECT_TIMEOUT,
-            "socket_timeout": SOCKET_TIMEOUT,
-            **params.get("OPTIONS", {}),
-        }
-        super().__init__(server, params)
-        self._class = ReusingRedisCacheClient
-        self._outage = _outage_for(",".join(self._servers))
+    Mixed in before a Django cache backend; the subclass names the errors
+    that mean "unreachable" (``unreachable``) and calls ``_watch(location)``
+    from its ``__init__``.
+    """
+
+    unreachable: tuple[type[BaseException], ...] = ()
+
+    def _watch(self, location: str) -> None:
+        self._outage = _outage_for(location)
         # Calls this instance (Django keeps one per thread) could not make.
         self.failures = 0
 
     @property
     def available(self) -> bool:
-        """False while this process treats Redis as down (between retries)."""
+        """False while this process treats the cache as down (between retries)."""
         return not self._outage.should_skip()
 
     def _call(self, fallback, method, *args, **kwargs):
@@ -142,7 +158,7 @@ class ResilientRedisCache(RedisCache):
             return fallback()
         try:
             result = method(*args, **kwargs)
-        except UNREACHABLE as error:
+        except self.unreachable as error:
             self.failures += 1
             self._outage.failed(error)
             return fallback()
@@ -185,6 +201,68 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call(lambda: False, super().clear)
+
+
+class ResilientRedisCache(Resilient, RedisCache):
+    """``RedisCache`` that answers "miss" / "not stored" while Redis is away."""
+
+    unreachable = UNREACHABLE
+
+    def __init__(self, server, params):
+        params = dict(params)
+        params["OPTIONS"] = {
+            "socket_connect_timeout": SOCKET_CONNECT_TIMEOUT,
+            "socket_timeout": SOCKET_TIMEOUT,
+            **params.get("OPTIONS", {}),
+        }
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+        self._watch(",".join(self._servers))
+
+
+class SharedDiskCache(Resilient, DjangoCache):
+    """python-diskcache's Django cache, shared by every process on the machine,
+    that answers "miss" / "not stored" while its folder cannot be used.
+
+    ``add``, ``incr`` and ``set`` are SQLite transactions, atomic across
+    processes (the purge epoch and the rate limiter rely on it;
+    ``tests/test_shared_cache.py`` counts them). Two changes to the library's
+    ``DjangoCache``:
+
+    - the folder is opened on first use, not when Django builds the backend,
+      so a folder that cannot be created or written is an outage like any
+      other (logged, pages served live) rather than a 500 on every request;
+    - ``close()``, which Django calls after every request, keeps the SQLite
+      connections open: reopening them (and re-reading the settings table)
+      for each request costs more than the page-cache hit itself
+      (``python -m bench.cache_backends``). Each thread keeps its own
+      connections, and diskcache reopens them after a fork.
+    """
+
+    unreachable = DISK_UNREACHABLE
+
+    def __init__(self, directory, params):
+        BaseCache.__init__(self, params)
+        self._location = str(directory)
+        self._shards = params.get("SHARDS", 8)
+        self._database_timeout = params.get("DATABASE_TIMEOUT", 0.010)
+        self._options = params.get("OPTIONS", {})
+        self._fanout = None
+        self._watch(self._location)
+
+    @property
+    def _cache(self) -> FanoutCache:
+        if self._fanout is None:
+            self._fanout = FanoutCache(
+                self._location,
+                self._shards,
+                self._database_timeout,
+                **self._options,
+            )
+        return self._fanout
+
+    def close(self, **kwargs):
+        """Keep the connections: Django calls this after every request."""
 
 
 def failures(backend) -> int:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,4 +12,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from .jobs import checks  # noqa: F401  (registers the deploy check)
+        # caching is not an app of its own; its check is the site's.
+        from caching.checks import shared_cache
+
+        from .jobs import checks as job_checks  # noqa: F401 (registers the deploy check)
+
+        checks.register(shared_cache, checks.Tags.caches)

@@ -5,11 +5,19 @@ so the suite runs what production runs. CI sets DATABASE_URL and REDIS_URL to
 run the same tests on PostgreSQL and Redis.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("DEBUG", "true")
+# The suite runs on the default shared disk cache (unless REDIS_URL says
+# otherwise), in a folder of this run's own, removed when the run ends.
+_CACHE_DIR = tempfile.mkdtemp(prefix="newsroom-test-cache-")
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
+os.environ["CACHE_DIR"] = _CACHE_DIR
 
-from newsroom.settings import *  # noqa: F403
+from newsroom.settings import *  # noqa: E402, F403
 
 # Hashing passwords slowly is the point in production and a waste in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,7 +6,7 @@ from django.db.models import Count, F
 
 from articles.models import Article, ArticleAuthor, TaggedArticle
 from articles.sanitize import sanitize_body
-from bench import report
+from bench import database, report
 from bench.seed import existing_counts, still_open
 from comments.models import AuditEntry, Comment
 from core.seeding.bench import PREFIX, TARGET_SLUG, VIRAL_SLUG, Plan
@@ -233,3 +233,11 @@ def test_results_markdown_keeps_the_other_setups_section(tmp_path):
     assert "3,333" in text and "2,222" in text and "1,111" not in text
     assert text.index("## SQLite") < text.index("## PostgreSQL + Redis")
     assert text.count("## SQLite") == 1
+
+
+def test_without_redis_the_bench_serves_a_cold_shared_disk_cache(tmp_path):
+    sqlite = database.Database("sqlite:///bench.sqlite3", "sqlite", "bench.sqlite3")
+    env = database.environment(sqlite, static_root=tmp_path / "static", port=8000)
+
+    assert env["CACHE_DIR"] == str(tmp_path / "cache")
+    assert "REDIS_URL" not in env

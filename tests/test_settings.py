@@ -76,16 +76,23 @@ def test_sqlite_waits_for_writers_in_wal_mode(tmp_path):
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
 
 
-def test_redis_url_selects_django_redis_cache():
+def test_redis_url_selects_redis_and_without_it_the_shared_disk_cache(tmp_path):
     code = (
-        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'], c['LOCATION'])"
     )
 
     with_redis = run_django(code, DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/15")
-    without = run_django(code, DEBUG="true")
+    without = run_django(code, DEBUG="true", CACHE_DIR=str(tmp_path / "cache"))
 
-    assert with_redis.stdout.strip() == "caching.backend.ResilientRedisCache"
-    assert without.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
+    assert with_redis.stdout.split() == [
+        "caching.backend.ResilientRedisCache",
+        "redis://127.0.0.1:6379/15",
+    ]
+    assert without.stdout.split() == [
+        "caching.backend.SharedDiskCache",
+        str(tmp_path / "cache"),
+    ]
 
 
 def test_manage_py_says_what_is_missing_in_one_line():

@@ -148,6 +148,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The shared cache's folder when there is no Redis; created on first use. On
+# local disk only: SQLite's locking is not reliable over NFS.
+CACHE_DIR = Path(os.environ.get("CACHE_DIR") or BASE_DIR / "var" / "cache")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -161,8 +164,17 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "newsroom",
+            # Without Redis, SQLite files on local disk that every worker
+            # process of this machine shares (python-diskcache), degrading to
+            # "no cache" if the folder cannot be used (caching.backend). Never
+            # per-process memory: workers would disagree about purges and
+            # count rate limits each for itself (caching.checks refuses it).
+            "BACKEND": "caching.backend.SharedDiskCache",
+            "LOCATION": str(CACHE_DIR),
+            # Writes to different keys go to different SQLite files, so
+            # workers rarely wait for each other's write lock.
+            "SHARDS": 8,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
         }
     }
 

@@ -26,6 +26,7 @@ from django.utils.functional import empty
 from newsroom.settings import storage as storage_settings
 from tests.faults.services import ServiceMissing
 from tests.stack.cluster import AppServers
+from tests.stack.embedded import FIGURES as SHARED_CACHE_FIGURES
 from tests.stack.s3 import ACCESS_KEY, REGION, SECRET_KEY, MotoS3Server
 from tests.test_backup_restore import (  # noqa: F401 (the second database)
     empty_database,
@@ -60,11 +61,15 @@ def figures(request):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not FIGURES:
-        return
-    terminalreporter.section("app server figures (docs/deploy.md)")
-    for name, values in FIGURES.items():
-        terminalreporter.write_line(f"{name}: {json.dumps(values, sort_keys=True)}")
+    for title, figures in (
+        ("app server figures (docs/deploy.md)", FIGURES),
+        ("shared-cache figures (docs/caching.md)", SHARED_CACHE_FIGURES),
+    ):
+        if not figures:
+            continue
+        terminalreporter.section(title)
+        for name, values in figures.items():
+            terminalreporter.write_line(f"{name}: {json.dumps(values, sort_keys=True)}")
 
 
 _bucket_numbers = itertools.count(1)

@@ -1,0 +1,157 @@
+"""The default cache without Redis: one cache for every worker process.
+
+python-diskcache's Django cache in a folder (``caching.backend.SharedDiskCache``):
+``incr`` and ``add`` must be exact when several processes race (the purge epoch
+and the rate limiter rely on them), and a folder that cannot be used must
+degrade to "no cache" as a dead Redis does. ``caching.checks`` refuses a
+per-process cache with DEBUG off.
+"""
+
+import logging
+import multiprocessing
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from caching import backend as cache_backend
+from caching.backend import CacheUnavailable, SharedDiskCache
+from caching.checks import refuse_to_start, shared_cache
+
+PROCESSES = 4
+INCREMENTS = 250
+SLOTS = 40
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def disk(folder) -> SharedDiskCache:
+    return SharedDiskCache(str(folder), {"KEY_PREFIX": "test", "SHARDS": 8})
+
+
+def _increment(folder, start, count):
+    cache = disk(folder)  # each process opens the folder itself, as a worker does
+    start.wait()
+    for _ in range(count):
+        cache.incr("page:v2:epoch")
+
+
+def _take_slots(folder, start, won):
+    cache = disk(folder)
+    start.wait()
+    won.put(sum(bool(cache.add(f"slot:{n}", 1, timeout=60)) for n in range(SLOTS)))
+
+
+def _race(target, *args) -> None:
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(PROCESSES)
+    processes = [
+        context.Process(target=target, args=(*args[:1], start, *args[1:]))
+        for _ in range(PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0, process
+
+
+def test_incr_from_several_processes_counts_every_increment(tmp_path):
+    disk(tmp_path).set("page:v2:epoch", 0, None)
+
+    _race(_increment, tmp_path, INCREMENTS)
+
+    assert disk(tmp_path).get("page:v2:epoch") == PROCESSES * INCREMENTS
+
+
+def test_add_from_several_processes_gives_each_slot_once(tmp_path):
+    won = multiprocessing.get_context("fork").Queue()
+
+    _race(_take_slots, tmp_path, won)
+
+    taken = [won.get(timeout=10) for _ in range(PROCESSES)]
+    assert sum(taken) == SLOTS, taken
+
+
+def test_what_one_process_purges_another_sees(tmp_path):
+    reader, writer = disk(tmp_path), disk(tmp_path)
+    reader.set("page", "old", 60)
+
+    writer.set("page", "new", 60)
+
+    assert reader.get_many(["page", "missing"]) == {"page": "new"}
+
+
+@pytest.fixture
+def quick_retry(monkeypatch):
+    monkeypatch.setattr(cache_backend, "RETRY_SECONDS", 0.2)
+
+
+def _answers_like_an_empty_cache(cache) -> None:
+    assert cache.get("page", "default") == "default"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("a") is False
+    assert cache.add("a", 1) is False
+    assert cache.set("a", 1) is None
+    assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
+    assert cache.delete("a") is False
+    with pytest.raises(CacheUnavailable):
+        cache.incr("page:v2:epoch")
+
+
+def test_a_folder_that_cannot_be_created_is_an_outage_not_an_error(tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    cache = disk(blocker / "cache")  # building the backend does not touch disk
+
+    with caplog.at_level(logging.WARNING, logger="caching.backend"):
+        _answers_like_an_empty_cache(cache)
+
+    assert cache.failures > 0
+    assert not cache.available
+    outages = [r for r in caplog.records if "cache unavailable" in r.getMessage()]
+    assert len(outages) == 1, caplog.text
+
+
+def test_a_damaged_database_is_an_outage_and_recovers(tmp_path, quick_retry, caplog):
+    import time
+
+    cache = disk(tmp_path / "cache")
+    cache.set("page", "stored", 60)
+    cache.close()
+    damaged = sorted((tmp_path / "cache").glob("*/cache.db"))
+    originals = {path: path.read_bytes() for path in damaged}
+    for path in damaged:
+        path.write_bytes(b"this is not a database" * 1000)
+    broken = disk(tmp_path / "cache")
+
+    with caplog.at_level(logging.WARNING, logger="caching.backend"):
+        _answers_like_an_empty_cache(broken)
+        for path, content in originals.items():
+            path.write_bytes(content)
+        time.sleep(0.25)
+        assert disk(tmp_path / "cache").get("page") == "stored"
+
+    assert "cache unavailable (DatabaseError" in caplog.text
+
+
+def test_the_check_refuses_a_per_process_cache_with_debug_off(settings):
+    settings.DEBUG = False
+    settings.CACHES = LOCMEM
+
+    [error] = shared_cache()
+
+    assert error.id == "caching.E001"
+    assert "each process's memory" in error.msg
+    assert "REDIS_URL" in error.hint and "CACHE_DIR" in error.hint
+    with pytest.raises(ImproperlyConfigured, match=r"caching\.E001"):
+        refuse_to_start()
+
+
+def test_the_check_allows_the_shared_caches_and_debug(settings):
+    settings.DEBUG = False
+    assert shared_cache() == []  # the default: the shared disk cache
+    settings.CACHES = LOCMEM
+    settings.DEBUG = True
+    assert shared_cache() == []
+    settings.DEBUG = False
+    settings.SILENCED_SYSTEM_CHECKS = ["caching.E001"]
+    refuse_to_start()  # silenced on purpose (the stale-worker demonstration)
