@@ -8,6 +8,7 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from .models import Article, TaggedArticle
+from .sanitize import same_body
 from .workflow import TRANSITIONS, action_for, is_editor, may_transition
 
 
@@ -91,6 +92,14 @@ class ArticleAdminForm(forms.ModelForm):
         )
         if "loaded_version" in self.fields and self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        if "body" in self.fields:
+            # The admin's change message ("Changed Body") and the revision
+            # comment come from changed_data: compare what would be stored.
+            self.fields["body"].has_changed = self._body_has_changed
+
+    @staticmethod
+    def _body_has_changed(initial, data) -> bool:
+        return not same_body(initial, data)
 
     @property
     def previous_status(self) -> str:

@@ -47,6 +47,8 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
+    # Latest first, so the compare form opens on previous → latest.
+    history_latest_first = True
     # A link pasted without a scheme is an https link.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
