@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import presence, services
+from articles import presence, services, zone
 from articles.forms import ArticleAdminForm
 from articles.models import (
     Article,
@@ -29,7 +29,13 @@ from articles.models import (
     ArticleConflict,
 )
 from articles.selectors import revisions
-from articles.workflow import TRANSITIONS, available_transitions, is_editor, may_edit
+from articles.workflow import (
+    DONE_MESSAGES,
+    TRANSITIONS,
+    available_transitions,
+    is_editor,
+    may_edit,
+)
 
 from .corrections import CorrectionInline
 from .filters import StatusFilter, TagFilter
@@ -306,8 +312,11 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
         else:
             messages.success(
                 request,
-                _("“%(headline)s”: %(action)s.")
-                % {"headline": article.headline, "action": TRANSITIONS[action].label},
+                DONE_MESSAGES[action]
+                % {
+                    "headline": article.headline,
+                    "when": zone.when(article.publish_at),
+                },
             )
         return HttpResponseRedirect(
             reverse("admin:articles_article_change", args=[article.pk])

@@ -480,3 +480,19 @@ def test_editors_desk_lists_in_constant_queries(
     ):
         assert title in html
     assert "Comments waiting" not in html or editor.has_perm("comments.view_comment")
+
+
+def test_a_confirmation_says_what_happened_and_what_comes_next(client, writer):
+    article = make("draft", owner=writer)
+    client.force_login(writer)
+
+    response = client.post(
+        reverse("admin:articles_article_transition", args=[article.pk, "submit"]),
+        {"version": article.version},
+        follow=True,
+    )
+
+    message = str(next(iter(response.context["messages"])))
+    assert "Submit for review" not in message
+    assert "is waiting for review" in message
+    assert "An editor will publish it" in message

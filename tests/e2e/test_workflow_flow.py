@@ -30,7 +30,7 @@ def test_writer_submits_editor_schedules_and_the_page_appears_on_time(new_page):
     expect(writer_page.get_by_role("button", name="Publish now")).to_have_count(0)
     writer_page.get_by_role("button", name="Submit for review").click()
     expect(writer_page.locator(".messagelist .success")).to_contain_text(
-        "Submit for review"
+        "is waiting for review"
     )
     assert Article.objects.get(pk=article.pk).status == "review"
 
