@@ -15,6 +15,12 @@ class ArticlesConfig(AppConfig):
         # (WebP) allocate their canvas inside Image.open, before our check.
         Image.MAX_IMAGE_PIXELS = settings.NEWSROOM_IMAGE_MAX_PIXELS
 
+        # The admin's index titles the app by its package name, "TAGGIT";
+        # editors look for their tags.
+        from django.apps import apps
+
+        apps.get_app_config("taggit").verbose_name = _("Tags")
+
         # taggit's Tag is not ours to give a save(); a renamed tag makes the
         # pages that show it stale.
         from django.db.models.signals import post_save, pre_save

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelectMultiple
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,9 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from .models import Article, TaggedArticle
+from .sanitize import same_body
 from .workflow import TRANSITIONS, action_for, is_editor, may_transition
+from .zone import label as zone_label
 
 
 def https_formfield(field, **kwargs):
@@ -91,6 +93,14 @@ class ArticleAdminForm(forms.ModelForm):
         )
         if "loaded_version" in self.fields and self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        if "body" in self.fields:
+            # The admin's change message ("Changed Body") and the revision
+            # comment come from changed_data: compare what would be stored.
+            self.fields["body"].has_changed = self._body_has_changed
+
+    @staticmethod
+    def _body_has_changed(initial, data) -> bool:
+        return not same_body(initial, data)
 
     @property
     def previous_status(self) -> str:
@@ -198,3 +208,23 @@ class ArticleAdminForm(forms.ModelForm):
             )
             return
         self.transition = action
+
+
+class ScheduleForm(forms.Form):
+    """The one place to schedule a piece: the workflow box's Schedule button.
+
+    The admin's own date and time fields, so the date reads as the site's
+    locale writes it (en-gb: dd/mm/yyyy) with the calendar beside it, and the
+    time is taken in the site's zone, which the label names.
+    """
+
+    publish_at = forms.SplitDateTimeField(
+        label=_("Publish at"), widget=AdminSplitDateTime, localize=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_schedule_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["publish_at"].help_text = _("Time in %(zone)s.") % {
+            "zone": zone_label()
+        }

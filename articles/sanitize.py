@@ -83,6 +83,23 @@ def sanitize_body(html: str | None) -> str:
     return cleaned.replace("<pre>\n", "<pre>\n\n")
 
 
+_SPACE = re.compile(r"\s+")
+_SPACE_BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def same_body(old: str | None, new: str | None) -> bool:
+    """Whether two bodies would be stored the same, give or take the layout
+    whitespace CKEditor adds between blocks: a save that only passes the body
+    back through the editor did not change it (and must not log "Changed
+    Body")."""
+
+    def normalised(html):
+        cleaned = _SPACE.sub(" ", sanitize_body(html)).strip()
+        return _SPACE_BETWEEN_TAGS.sub("><", cleaned)
+
+    return normalised(old) == normalised(new)
+
+
 def _keep_if_src(match: re.Match[str]) -> str:
     tag = match.group(0)
     return tag if _HAS_SRC.search(tag) else ""

@@ -83,6 +83,34 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# What the confirmation after each move says: what happened and what comes
+# next, never the button's label again.
+DONE_MESSAGES = {
+    "submit": _(
+        "“%(headline)s” is waiting for review. An editor will publish it, or "
+        "return it to draft with a note for you."
+    ),
+    "return_to_draft": _(
+        "“%(headline)s” is back in draft with your note; its writer can submit "
+        "it again when it is ready."
+    ),
+    "publish": _("“%(headline)s” is published: readers can see it now."),
+    "schedule": _(
+        "“%(headline)s” is scheduled for %(when)s and will appear then on its "
+        "own. “Unpublish to draft” stops it."
+    ),
+    "unpublish": _(
+        "“%(headline)s” is back in draft and off the site; publish or schedule "
+        "it again when it is ready."
+    ),
+    "withdraw": _(
+        "“%(headline)s” is withdrawn: its address now tells readers the piece "
+        "was removed."
+    ),
+    "restore": _("“%(headline)s” is published again: readers can see it now."),
+}
+
+
 def is_editor(user) -> bool:
     return user.is_active and user.has_perm("articles.publish_article")
 

@@ -14,22 +14,27 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import presence, services
-from articles.forms import ArticleAdminForm
+from articles import presence, services, zone
+from articles.forms import ArticleAdminForm, ScheduleForm
 from articles.models import (
     Article,
     ArticleAuthor,
     ArticleConflict,
 )
 from articles.selectors import revisions
-from articles.workflow import TRANSITIONS, available_transitions, is_editor, may_edit
+from articles.workflow import (
+    DONE_MESSAGES,
+    TRANSITIONS,
+    available_transitions,
+    is_editor,
+    may_edit,
+)
 
 from .corrections import CorrectionInline
 from .filters import StatusFilter, TagFilter
@@ -40,13 +45,16 @@ from .parts import (
     RelatedArticleInline,
 )
 from .previews import PreviewLinksAdminMixin
+from .scheduling import SchedulingAdminMixin
 
 
 @admin.register(Article)
-class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
+class ArticleAdmin(SchedulingAdminMixin, PreviewLinksAdminMixin, VersionAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
+    # Latest first, so the compare form opens on previous → latest.
+    history_latest_first = True
     # A link pasted without a scheme is an https link.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
@@ -277,10 +285,18 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
         if action not in TRANSITIONS:
             raise PermissionDenied
         publish_at = None
-        if request.POST.get("publish_at"):
-            publish_at = parse_datetime(request.POST["publish_at"])
-            if publish_at is not None and timezone.is_naive(publish_at):
-                publish_at = timezone.make_aware(publish_at)
+        if action == "schedule":
+            schedule = ScheduleForm(request.POST)
+            if not schedule.is_valid():
+                messages.error(
+                    request,
+                    _("Not scheduled: %(problem)s")
+                    % {"problem": " ".join(schedule.errors["publish_at"])},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:articles_article_change", args=[article.pk])
+                )
+            publish_at = schedule.cleaned_data["publish_at"]
         expected = request.POST.get("version", "")
         try:
             services.article_transition(
@@ -304,8 +320,11 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
         else:
             messages.success(
                 request,
-                _("“%(headline)s”: %(action)s.")
-                % {"headline": article.headline, "action": TRANSITIONS[action].label},
+                DONE_MESSAGES[action]
+                % {
+                    "headline": article.headline,
+                    "when": zone.when(article.publish_at),
+                },
             )
         return HttpResponseRedirect(
             reverse("admin:articles_article_change", args=[article.pk])
@@ -347,9 +366,9 @@ class ArticleAdmin(PreviewLinksAdminMixin, VersionAdmin):
         if obj.is_scheduled:
             return format_html(
                 '<span title="{}">{} {}</span>',
-                obj.publish_at.isoformat(),
+                zone.when(obj.publish_at),
                 _("Scheduled for"),
-                timezone.localtime(obj.publish_at).strftime("%d %b %H:%M"),
+                timezone.localtime(obj.publish_at).strftime("%d %b %H:%M %Z"),
             )
         return obj.get_status_display()
 

@@ -4,8 +4,9 @@ absolute addresses to copy, a button that makes one and one that revokes each.
 
 ``PreviewLinksAdminMixin`` goes before ``admin.ModelAdmin`` in the article
 admin's bases; its change form template includes
-``admin/articles/article/preview_links.html`` after the form (an admin with a
-change form template of its own includes that fragment the same way).
+``admin/articles/article/preview_links.html`` after the form; the article
+admin's own template puts it in the workflow box, beside the actions, where an
+editor looks (another admin with a template of its own includes it likewise).
 """
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from articles import zone
 from articles.models import PreviewLink
 from articles.selectors.previews import link_state, preview_url
 from articles.services import preview_link_create, preview_link_revoke
@@ -73,6 +75,7 @@ class PreviewLinksAdminMixin:
             "preview_may_create": sharer and may_preview(article),
             "preview_may_revoke": request.user.has_perm(PREVIEW_PERMISSION),
             "preview_is_published": article.is_published(),
+            "preview_zone": zone.label(),
         }
 
     def _preview_article(self, request, object_id):
@@ -96,9 +99,7 @@ class PreviewLinksAdminMixin:
                 request,
                 _("Preview link made; it works until %(when)s: %(url)s")
                 % {
-                    "when": timezone.localtime(link.expires_at).strftime(
-                        "%Y-%m-%d %H:%M"
-                    ),
+                    "when": zone.when(link.expires_at),
                     "url": preview_url(link),
                 },
                 messages.SUCCESS,

@@ -64,7 +64,7 @@ class KeyTakeaway(models.Model):
 
 
 class RelatedArticle(models.Model):
-    """An editor's pick shown under "Related posts", in order."""
+    """An editor's pick shown under "Related articles", in order."""
 
     from_article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="related_links"

@@ -1,6 +1,6 @@
 """
 What lists of articles ask: ``published()`` (the one definition of what a
-reader may see), scheduled pieces, related posts, a tag's or an author's
+reader may see), scheduled pieces, related articles, a tag's or an author's
 pieces, and bylines for lists.
 """
 
@@ -33,7 +33,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def related_to(self, article, *, tag_ids, limit=4, candidates=None):
-        """Related posts: the editor's picks in their order, then the newest
+        """Related articles: the editor's picks in their order, then the newest
         pieces sharing the most tags; never the article itself.
 
         Call it on ``published()`` so only what readers may see is offered.

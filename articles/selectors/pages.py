@@ -26,7 +26,7 @@ def article_page_context(article: Article) -> dict[str, Any]:
     """The article page's context beyond the article itself, for an article
     fetched through ``article_page_queryset``.
 
-    Related posts come from ``published()`` whatever ``article`` is, so a
+    Related articles come from ``published()`` whatever ``article`` is, so a
     preview never names another unpublished piece.
     """
     parts.attach(article)

@@ -4,7 +4,7 @@ then ``attach``), with its plain ``prefetch_related`` twin
 (``with_parts_prefetched``) that the tests hold it to.
 
 The page needs the bylines (with their authors), the tags, the key takeaways,
-the public corrections and the candidates for related posts. Fetched with
+the public corrections and the candidates for related articles. Fetched with
 ``prefetch_related`` that is a query each; here each part is a correlated
 subquery that returns the part's rows as one JSON array, so the article row
 arrives with all of them. ``attach`` turns the arrays back into model

@@ -8,12 +8,11 @@ revision: history only grows.
 """
 
 import difflib
-import html
 from dataclasses import dataclass
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
@@ -28,6 +27,7 @@ from articles.models import (
     Section,
     TaggedArticle,
 )
+from articles.selectors.body_diff import body_tokens
 
 for model in (ArticleAuthor, KeyTakeaway, RelatedArticle, TaggedArticle):
     if not reversion.is_registered(model):
@@ -65,7 +65,11 @@ class Change:
 
 def _words_diff(old: str, new: str) -> SafeString:
     """Words removed in <del>, words added in <ins>; everything escaped."""
-    old_words, new_words = old.split(), new.split()
+    return _tokens_diff(old.split(), new.split())
+
+
+def _tokens_diff(old_words: list[str], new_words: list[str]) -> SafeString:
+    """Tokens removed in <del>, tokens added in <ins>; everything escaped."""
     parts = []
     matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
@@ -82,8 +86,6 @@ def _words_diff(old: str, new: str) -> SafeString:
 def _plain(name: str, value) -> str:
     if value is None:
         return ""
-    if name == "body":
-        return html.unescape(strip_tags(str(value).replace("</", " </")))
     return str(value)
 
 
@@ -131,6 +133,13 @@ def compare(older: Version, newer: Version) -> list[Change]:
     changes = []
     old_fields, new_fields = older.field_dict, newer.field_dict
     for name, label in TEXT_FIELDS:
+        if name == "body":
+            # Links, images, embeds and headings count, not only the words.
+            old_tokens = body_tokens(old_fields.get(name))
+            new_tokens = body_tokens(new_fields.get(name))
+            if old_tokens != new_tokens:
+                changes.append(Change(str(label), _tokens_diff(old_tokens, new_tokens)))
+            continue
         old, new = (
             _plain(name, old_fields.get(name)),
             _plain(name, new_fields.get(name)),

@@ -5,7 +5,7 @@ An editor makes a link for a draft, a piece in review or a scheduled piece
 (``articles.services.previews``; what a link is: ``articles.selectors.previews``).
 Whoever holds the link sees the article page as
 it will be, with a "Preview — not published" banner, never indexed and never
-cached. Everything around the piece (related posts, lists) still comes from
+cached. Everything around the piece (related articles, lists) still comes from
 ``Article.objects.published()``: a preview shows one unpublished piece, never
 another.
 """

@@ -170,6 +170,26 @@ def _respond(
     return JsonResponse(payload)
 
 
+# A refusal is shown inside the image dialog, under the upload button, instead
+# of the alert() CKEditor gives a message string: the filebrowser plugin calls
+# a function passed in place of the message with the upload button as
+# ``this``, and keeps the dialog as it was when the function returns false.
+_SHOW_INLINE = (
+    "function () {"
+    "var CK = window.parent.CKEDITOR, button = this.getElement(),"
+    " doc = button.getDocument(), note = doc.getById('upload-error');"
+    "if (!note) {"
+    " note = new CK.dom.element('p', doc);"
+    " note.setAttribute('id', 'upload-error'); note.setAttribute('role', 'alert');"
+    " note.setStyles({color: '#ba2121', 'white-space': 'normal',"
+    " 'margin-top': '8px', 'font-weight': 'bold'});"
+    " note.insertAfter(button);"
+    "}"
+    "note.setText(message); return false;"
+    "}"
+)
+
+
 def _callback_page(
     func_num: int, url: str, message: str, status: int, nonce: object = None
 ) -> HttpResponse:
@@ -179,12 +199,19 @@ def _callback_page(
     Every value is JSON-encoded, and the characters that could close the
     script element are escaped, so no file name or message can inject code.
     """
-    arguments = ", ".join(_js_value(value) for value in (func_num, url, message))
+    if message:
+        call = (
+            f"var message = {_js_value(message)};"
+            f"window.parent.CKEDITOR.tools.callFunction("
+            f"{_js_value(func_num)}, {_js_value(url)}, {_SHOW_INLINE});"
+        )
+    else:
+        arguments = ", ".join(_js_value(value) for value in (func_num, url, message))
+        call = f"window.parent.CKEDITOR.tools.callFunction({arguments});"
     html = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Upload</title>'
-        f"</head><body><script{_nonce_attribute(nonce)}>"
-        f"window.parent.CKEDITOR.tools.callFunction({arguments});"
-        "</script></body></html>"
+        f"</head><body><script{_nonce_attribute(nonce)}>{call}</script>"
+        "</body></html>"
     )
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 

@@ -4,10 +4,13 @@ Both are written by the services alone; here nobody adds, changes or deletes.
 """
 
 from django.contrib import admin
+from django.db.models import OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
 
 from ..models import AuditEntry, Report
 from .comments import DASH
@@ -47,13 +50,14 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "action",
         "who",
         "comment_link",
-        "article_id",
+        "article_link",
         "change",
         "reason_excerpt",
     ]
     list_filter = ["action", "rule", "created_at"]
     search_fields = ["reason", "=comment_id", "=commenter_email", "actor_name"]
     search_help_text = _("Reason, comment id, exact email address or moderator.")
+    readonly_fields = ["article_link"]
     date_hierarchy = "created_at"
     fields = [
         "created_at",
@@ -61,12 +65,30 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "actor_name",
         "rule",
         "comment_id",
-        "article_id",
+        "article_link",
         "from_status",
         "to_status",
         "reason",
         "commenter_email",
     ]
+
+    def get_queryset(self, request):
+        # The entry keeps the article's id only (it outlives the piece); its
+        # headline comes in the same query.
+        headline = Article.objects.filter(pk=OuterRef("article_id")).values("headline")[
+            :1
+        ]
+        return super().get_queryset(request).annotate(article_headline=headline)
+
+    @admin.display(description=_("article"), ordering="article_headline")
+    def article_link(self, obj):
+        if obj.article_id is None:
+            return DASH
+        headline = getattr(obj, "article_headline", None)
+        if headline is None:
+            return _("#%(id)s (deleted)") % {"id": obj.article_id}
+        url = reverse("admin:articles_article_change", args=[obj.article_id])
+        return format_html('<a href="{}">{}</a>', url, Truncator(headline).chars(80))
 
     @admin.display(description=_("who"))
     def who(self, obj):

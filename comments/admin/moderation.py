@@ -3,6 +3,8 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +77,15 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
             {"fields": ["notify_moderators", "notify_interval_minutes"]},
         ),
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one row: open its form, not a list of one."""
+        row = ModerationSettings.objects.order_by("pk").first()
+        if row is None or not self.has_view_or_change_permission(request, row):
+            return super().changelist_view(request, extra_context)
+        return HttpResponseRedirect(
+            reverse("admin:comments_moderationsettings_change", args=[row.pk])
+        )
 
     def has_add_permission(self, request):
         return False

@@ -74,8 +74,11 @@ class ModerationSettings(models.Model):
         default=3,
         validators=[MinValueValidator(0.5)],
         help_text=_(
-            "A comment is hidden until a moderator decides when its open reports "
-            "weigh this much. A new reader's report weighs 1; see the README."
+            "A comment leaves public view, until a moderator decides, once its "
+            "open reports weigh this much. A new reader's report weighs 1; each "
+            "of their earlier reports a moderator upheld adds 0.5 and each one "
+            "dismissed takes 0.5 away (never below 0.25 nor above 3). With 3, "
+            "three new readers, or two trusted ones, take a comment down."
         ),
     )
     reports_per_hour = models.PositiveIntegerField(

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 
+from articles import zone
 from articles.models import Article
 from comments.models import Comment
 
@@ -21,7 +22,11 @@ LIMIT = 8
 def editors_desk(context):
     """The editors' desk on the admin index: a fixed number of queries."""
     user = context["request"].user
-    data = {"show": user.has_perm("articles.view_article"), "comments_waiting": None}
+    data = {
+        "show": user.has_perm("articles.view_article"),
+        "comments_waiting": None,
+        "desk_zone": zone.label(),
+    }
     if not data["show"]:
         return data
     now = timezone.now()

@@ -216,12 +216,23 @@ def test_dialog_error_passes_our_message_json_encoded(client_for, media):
     response = post(client_for(), bomb_png(), func_num="7")
 
     html = response.content.decode()
-    call = html.split("callFunction(", 1)[1].split(");</script>", 1)[0]
-    func_num, url, message = json.loads(f"[{call}]")
-    assert (func_num, url) == (7, "")
-    assert message.startswith("The image is 30,000 \u00d7 30,000 pixels")
-    assert "\\u00d7" in call  # encoded by json.dumps, not pasted raw
+    encoded = html.split("var message = ", 1)[1].split(";window.parent", 1)[0]
+    call = html.split("callFunction(", 1)[1]
+    assert json.loads(encoded).startswith("The image is 30,000 \u00d7 30,000 pixels")
+    assert "\\u00d7" in encoded  # encoded by json.dumps, not pasted raw
+    assert call.startswith('7, "", function () {')
     assert stored_files(media) == []
+
+
+def test_a_dialog_error_is_shown_inline_in_the_dialog_not_in_an_alert(
+    client_for, media
+):
+    html = post(client_for(), bomb_png(), func_num="7").content.decode()
+
+    # A message string as the third argument is what CKEditor alert()s.
+    assert 'callFunction(7, "", function' in html
+    assert "alert(" not in html
+    assert "note.setText(message); return false;" in html
 
 
 @pytest.mark.parametrize(

@@ -174,3 +174,123 @@ def test_restoring_a_revision_keeps_the_comment_count_and_moves_the_version_on(
     article = Article.objects.get()
     assert article.headline == "Treaty talks begin"
     assert (article.comment_count, article.version) == (7, 3)
+
+
+# What the body diff sees -------------------------------------------------------
+
+
+def _saved_twice(client, editor, old_body, new_body, **changed):
+    """An article added with ``old_body``, then saved with ``new_body``."""
+    client.force_login(editor)
+    section = SectionFactory()
+    add = article_form(section, headline="Treaty talks begin", body=old_body)
+    assert client.post(reverse("admin:articles_article_add"), add).status_code == 302
+    article = Article.objects.get()
+    edit = article_form(
+        section,
+        headline=changed.get("headline", "Treaty talks begin"),
+        body=new_body,
+        loaded_version=article.version,
+    )
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    assert client.post(change, edit).status_code == 302
+    return article
+
+
+def _compare(client, article) -> str:
+    newer, older = Version.objects.get_for_object(article).order_by("-pk")
+    response = client.get(
+        reverse("admin:articles_article_compare", args=[article.pk]),
+        {"from": older.pk, "to": newer.pk},
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_added_image_shows_in_the_diff_with_its_address_and_alt_text(client, editor):
+    article = _saved_twice(
+        client,
+        editor,
+        "<p>Officials met.</p>",
+        '<p>Officials met.</p><p><img src="/media/uploads/map.jpg" alt="A map"></p>',
+    )
+
+    html = _compare(client, article)
+
+    assert "The two revisions are the same" not in html
+    assert "<ins>[image /media/uploads/map.jpg, alt “A map”]</ins>" in html
+
+
+def test_a_changed_link_target_shows_in_the_diff(client, editor):
+    article = _saved_twice(
+        client,
+        editor,
+        '<p>See <a href="https://example.org/old">the report</a>.</p>',
+        '<p>See <a href="https://example.org/new">the report</a>.</p>',
+    )
+
+    html = _compare(client, article)
+
+    assert "<del>[link to https://example.org/old]</del>" in html
+    assert "<ins>[link to https://example.org/new]</ins>" in html
+
+
+def test_a_paragraph_made_a_heading_shows_in_the_diff(client, editor):
+    article = _saved_twice(
+        client,
+        editor,
+        "<p>What is the objective?</p>",
+        "<h2>What is the objective?</h2>",
+    )
+
+    assert "<ins>[heading 2]</ins>" in _compare(client, article)
+
+
+def test_an_embed_is_a_token_of_the_body_diff():
+    from articles.selectors.body_diff import body_tokens
+
+    tokens = body_tokens('<p>Watch</p><iframe src="https://video.example/1"></iframe>')
+
+    assert tokens == ["Watch", "[embed iframe https://video.example/1]"]
+
+
+def test_markup_in_the_body_diff_is_escaped(client, editor):
+    article = _saved_twice(
+        client,
+        editor,
+        "<p>Officials met.</p>",
+        "<p>Officials met.</p>"
+        '<img src="/media/uploads/a.jpg" alt="<script>x</script>">',
+    )
+
+    html = _compare(client, article)
+
+    assert "<script>x</script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+
+
+def test_a_save_that_only_reflows_the_body_does_not_log_changed_body(client, editor):
+    article = _saved_twice(
+        client,
+        editor,
+        "<p>Officials met.</p><p>Talks began.</p>",
+        # What CKEditor posts back: the same body with its layout whitespace.
+        "<p>Officials met.</p>\n\n<p>Talks began.</p>\n",
+        headline="Treaty talks stall",
+    )
+
+    latest = Version.objects.get_for_object(article).order_by("-pk").first()
+
+    assert "Headline" in latest.revision.get_comment()
+    assert "Body" not in latest.revision.get_comment()
+
+
+def test_the_compare_form_opens_on_previous_to_latest(client, edited):
+    newer, older = Version.objects.get_for_object(edited).order_by("-pk")
+
+    html = client.get(
+        reverse("admin:articles_article_history", args=[edited.pk])
+    ).content.decode()
+
+    assert re.search(rf'name="from" value="{older.pk}"[^>]*checked', html)
+    assert re.search(rf'name="to" value="{newer.pk}"[^>]*checked', html)

@@ -7,6 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from articles import services
 from articles.models import Article, ArticleConflict, ArticleTransition
@@ -480,3 +481,85 @@ def test_editors_desk_lists_in_constant_queries(
     ):
         assert title in html
     assert "Comments waiting" not in html or editor.has_perm("comments.view_comment")
+
+
+def test_a_confirmation_says_what_happened_and_what_comes_next(client, writer):
+    article = make("draft", owner=writer)
+    client.force_login(writer)
+
+    response = client.post(
+        reverse("admin:articles_article_transition", args=[article.pk, "submit"]),
+        {"version": article.version},
+        follow=True,
+    )
+
+    message = str(next(iter(response.context["messages"])))
+    assert "Submit for review" not in message
+    assert "is waiting for review" in message
+    assert "An editor will publish it" in message
+
+
+# One way to schedule ---------------------------------------------------------------
+
+
+def test_the_schedule_form_reads_dates_as_the_site_writes_them():
+    from articles.forms import ScheduleForm
+
+    form = ScheduleForm({"publish_at_0": "25/12/2026", "publish_at_1": "14:00"})
+    american = ScheduleForm({"publish_at_0": "12/25/2026", "publish_at_1": "14:00"})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["publish_at"] == datetime(2026, 12, 25, 14, tzinfo=UTC)
+    assert not american.is_valid()
+    assert "Europe/London (GMT, UTC+00:00)" in str(form["publish_at"].help_text)
+
+
+def test_a_draft_is_scheduled_in_one_place_with_the_zone_named(client, editor, writer):
+    article = make("review", owner=writer)
+    client.force_login(editor)
+
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(
+            reverse("admin:articles_article_change", args=[article.pk])
+        ).content.decode()
+        response = client.post(
+            reverse("admin:articles_article_transition", args=[article.pk, "schedule"]),
+            {
+                "version": article.version,
+                "publish_at_0": (NOW + timedelta(days=1)).strftime("%d/%m/%Y"),
+                "publish_at_1": "09:30",
+            },
+        )
+
+    # One pair of date and time fields on the page: the workflow box's.
+    assert html.count('name="publish_at_0"') == 1
+    assert 'id="id_schedule_publish_at_0"' in html
+    assert 'type="datetime-local"' not in html
+    schedule_form = html.split('id="id_schedule_publish_at_0"', 1)[1]
+    assert "Europe/London (GMT, UTC+00:00)" in schedule_form.split("</form>")[0]
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == "published"
+    local = timezone.localtime(article.publish_at)
+    assert (local.date(), local.hour, local.minute) == (
+        (NOW + timedelta(days=1)).date(),
+        9,
+        30,
+    )
+
+
+def test_a_schedule_in_the_wrong_format_is_refused_with_a_message(
+    client, editor, writer
+):
+    article = make("review", owner=writer)
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:articles_article_transition", args=[article.pk, "schedule"]),
+        {"version": article.version, "publish_at_0": "12/25/2026", "publish_at_1": "9"},
+        follow=True,
+    )
+
+    assert "Not scheduled" in str(next(iter(response.context["messages"])))
+    article.refresh_from_db()
+    assert article.status == "review"

@@ -30,7 +30,7 @@ def test_writer_submits_editor_schedules_and_the_page_appears_on_time(new_page):
     expect(writer_page.get_by_role("button", name="Publish now")).to_have_count(0)
     writer_page.get_by_role("button", name="Submit for review").click()
     expect(writer_page.locator(".messagelist .success")).to_contain_text(
-        "Submit for review"
+        "is waiting for review"
     )
     assert Article.objects.get(pk=article.pk).status == "review"
 
@@ -41,7 +41,10 @@ def test_writer_submits_editor_schedules_and_the_page_appears_on_time(new_page):
         second=0, microsecond=0
     )
     schedule = editor_page.locator("form.transition-form", has_text="Schedule")
-    schedule.locator("input[name=publish_at]").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    # The site's locale (en-gb): day first, as the admin writes dates.
+    schedule.locator("input[name=publish_at_0]").fill(when.strftime("%d/%m/%Y"))
+    schedule.locator("input[name=publish_at_1]").fill(when.strftime("%H:%M"))
+    expect(schedule).to_contain_text("Europe/London (")
     schedule.get_by_role("button", name="Schedule").click()
     expect(editor_page.locator(".workflow-box")).to_contain_text("Scheduled for")
 

@@ -1,0 +1,56 @@
+"""Labels in the editors' admin and on the site say one thing, in words."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import RelatedArticle
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_tags_app_is_titled_tags_not_its_package_name(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert "Taggit" not in html and "TAGGIT" not in html
+    assert ">Tags</a>" in html
+
+
+def test_the_desk_lists_pieces_without_stray_separators(client, editor):
+    ArticleFactory(status="draft", publish_at=None, created_by=editor)
+    ArticleFactory(status="draft", publish_at=None, created_by=editor)
+    client.force_login(editor)
+
+    html = client.get(reverse("admin:index")).content.decode()
+    desk = html.split('id="editors-desk"', 1)[1].split("</table>", 1)[0]
+
+    assert "·" not in desk
+    assert desk.count("<li>") >= 2
+
+
+def test_the_article_page_in_the_admin_has_one_history_link(client, editor):
+    article = ArticleFactory(status="draft", publish_at=None)
+    client.force_login(editor)
+
+    html = client.get(
+        reverse("admin:articles_article_change", args=[article.pk])
+    ).content.decode()
+
+    assert "History and revisions" not in html
+    assert html.count(reverse("admin:articles_article_history", args=[article.pk])) == 1
+
+
+def test_the_site_and_the_admin_both_say_related_articles(client, editor):
+    article = ArticleFactory()
+    RelatedArticle.objects.create(
+        from_article=article, to_article=ArticleFactory(), position=0
+    )
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    client.force_login(editor)
+    form = client.get(
+        reverse("admin:articles_article_change", args=[article.pk])
+    ).content.decode()
+
+    assert "Related posts" not in page and "Related articles" in page
+    assert "Related posts" not in form and "related articles" in form.lower()
