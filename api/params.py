@@ -22,11 +22,15 @@ CURSOR_SALT = "api.cursor.v1"
 def refuse_unknown(query, known) -> None:
     for name in query:
         if name not in known:
+            takes = (
+                f"This endpoint takes: {', '.join(sorted(known))}."
+                if known
+                else "This endpoint takes no query parameters."
+            )
             raise Problem(
                 400,
                 "unknown-parameter",
-                f"Unknown query parameter {name!r}. "
-                f"This endpoint takes: {', '.join(sorted(known))}.",
+                f"Unknown query parameter {name!r}. {takes}",
                 parameter=name,
             )
 

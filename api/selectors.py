@@ -7,6 +7,7 @@ Everything starts from ``Article.objects.published()``.
 """
 
 from django.db.models import Q
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, ArticleAuthor, Author, Section, TaggedArticle
@@ -32,8 +33,10 @@ def attached(articles) -> list[Article]:
     return [parts.attach(article) for article in articles]
 
 
-def named(model, slug: str, parameter: str):
-    found = model.objects.filter(slug=slug).first()
+def named(queryset, slug: str, parameter: str):
+    """The one of ``queryset`` with ``slug``; a name readers cannot see
+    (a tag only drafts carry) is refused exactly like one that does not exist."""
+    found = queryset.filter(slug=slug).first()
     if found is None:
         raise Problem(
             400,
@@ -63,9 +66,12 @@ def ordered(articles, ordering: str):
 
 def tombstones(since) -> list[dict]:
     """Pieces once published that readers can no longer see, changed since
-    ``since`` (withdrawn, unpublished): mirrors remove them."""
+    ``since`` (withdrawn, unpublished, moved back to a later time): mirrors
+    remove them. A piece first due in the future was never seen: not here."""
     gone = (
-        Article.objects.filter(first_published_at__isnull=False, modified_at__gte=since)
+        Article.objects.filter(
+            first_published_at__lte=timezone.now(), modified_at__gte=since
+        )
         .exclude(pk__in=Article.objects.published().values("pk"))
         .order_by("modified_at", "pk")
         .values_list("pk", "slug", "modified_at")

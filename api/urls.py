@@ -63,9 +63,11 @@ def _cached(patterns):
     return patterns
 
 
-patterns, app_name, namespace = api.urls
+# Not unpacked into module names: an ``app_name`` here would namespace the
+# include in newsroom.urls.
+_patterns, *_names = api.urls
 urlpatterns = [
-    path("v1/", (_cached(patterns), app_name, namespace)),
+    path("v1/", (_cached(_patterns), *_names)),
     path(
         "docs/",
         never_cache(lambda request: openapi_view(request, api)),

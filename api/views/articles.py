@@ -1,10 +1,9 @@
 """Pieces: the list with its filters, one piece, its comments, and search."""
 
 from django.shortcuts import get_object_or_404
-from taggit.models import Tag
 
 from articles import cache as page_tags
-from articles.models import Article, Author, Section
+from articles.models import Article, Section
 from articles.search import parse_query, search_articles
 
 from .. import params, representation, selectors
@@ -64,14 +63,16 @@ def article_list(
     articles = Article.objects.published()
     ids = {}
     if "section" in query:
-        ids["section"] = selectors.named(Section, query["section"], "section").pk
+        ids["section"] = selectors.named(
+            Section.objects, query["section"], "section"
+        ).pk
         articles = articles.filter(section_id=ids["section"])
     if "tag" in query:
-        found = selectors.named(Tag, query["tag"], "tag")
+        found = selectors.named(selectors.public_tags(), query["tag"], "tag")
         ids["tag"] = found.pk
         articles = articles.tagged(found)
     if "author" in query:
-        found = selectors.named(Author, query["author"], "author")
+        found = selectors.named(selectors.public_authors(), query["author"], "author")
         ids["author"] = found.pk
         articles = articles.by_author(found)
     if after:
