@@ -8,8 +8,8 @@ The layout keeps its rules: read the production code with ``ast``.
   functions: a circle that only works because one import is deferred is still
   a circle.
 - Apps depend one way: ``caching`` on nothing of ours, ``articles`` on
-  ``caching``, ``comments`` on both, ``core`` on all three, ``newsroom`` (the
-  wiring) on anything; nothing imports ``bench``.
+  ``caching``, ``comments`` on both, ``core`` on all three, ``api`` on all
+  four, ``newsroom`` (the wiring) on anything; nothing imports ``bench``.
 - No production module is longer than 400 lines (migrations aside).
 """
 
