@@ -7,6 +7,7 @@ only answers to valid requests are stored.
 """
 
 import datetime as dt
+import re
 
 from django.core import signing
 from django.utils import timezone
@@ -54,6 +55,8 @@ def moment(query, name: str) -> dt.datetime | None:
     raw = query.get(name)
     if raw is None:
         return None
+    # An unencoded "+01:00" arrives as " 01:00": take it back.
+    raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", raw)
     value = None
     try:
         value = parse_datetime(raw)

@@ -89,3 +89,10 @@ def test_comments_and_names_page_with_cursors_too(client, newsroom):
     first, after = ids(client, "/api/v1/tags/?page_size=2")
     rest, end = ids(client, after.split("testserver", 1)[-1])
     assert len(first) == 2 and len(rest) == 1 and end is None
+
+
+def test_an_offset_whose_plus_was_not_encoded_still_reads(client, many):
+    cut = many[2].publish_at.astimezone(timezone.get_fixed_timezone(60))
+    unencoded = cut.isoformat().replace("+", " ")
+    newer, _ = ids(client, f"/api/v1/articles/?published_after={unencoded}")
+    assert newer == [many[0].pk, many[1].pk]
