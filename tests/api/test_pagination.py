@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from articles import services as article_services
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
@@ -96,3 +97,15 @@ def test_an_offset_whose_plus_was_not_encoded_still_reads(client, many):
     unencoded = cut.isoformat().replace("+", " ")
     newer, _ = ids(client, f"/api/v1/articles/?published_after={unencoded}")
     assert newer == [many[0].pk, many[1].pk]
+
+
+def test_a_piece_withdrawn_through_the_service_becomes_a_tombstone(
+    client, newsroom, editor
+):
+    since = timezone.now().isoformat().replace("+00:00", "Z")
+    article_services.article_withdraw(
+        article=newsroom["report"], user=editor, note="Legal."
+    )
+    data = client.get(f"/api/v1/articles/?modified_since={since}").json()
+    assert [gone["id"] for gone in data["withdrawn"]] == [newsroom["report"].pk]
+    assert data["results"] == []
