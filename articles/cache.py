@@ -32,9 +32,10 @@ from caching import pages
 # Names --------------------------------------------------------------------------
 
 NAV = "nav"  # the sections menu, on every page
-LIST_NAMES = ("front", "feeds", "sitemaps", "archive", "corrections")
-# A change to any published piece renews these lists.
-EVERY_LIST = ("front", "feeds", "sitemaps", "archive")
+LIST_NAMES = ("front", "feeds", "sitemaps", "archive", "corrections", "api")
+# A change to any published piece renews these lists ("api": the content API's
+# unfiltered lists, its tags and authors, and its tombstones).
+EVERY_LIST = ("front", "feeds", "sitemaps", "archive", "api")
 
 
 def article_tag(article_id: int) -> str:
@@ -151,6 +152,54 @@ def list_view(view, *list_names: str, menu: bool = True):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def mark_api_articles(
+    request,
+    articles,
+    *,
+    section: int | None = None,
+    tag: int | None = None,
+    author: int | None = None,
+) -> None:
+    """A content-API list of pieces (``api.views``), fetched with their parts.
+
+    Filtered by a section, tag or author, it is that list (the first given:
+    every piece it can hold is on that list too); otherwise the API's own.
+    Each piece adds what its entry prints, comment count included.
+    """
+    if section is not None:
+        name = list_tag(section=section)
+    elif tag is not None:
+        name = list_tag(tag=tag)
+    elif author is not None:
+        name = list_tag(author=author)
+    else:
+        name = list_tag("api")
+    pages.add_tags(request, name)
+    for article in articles:
+        pages.add_tags(request, *(article_tags(article) - {NAV}))
+    _lists_published(request)
+
+
+def mark_api_article(request, article) -> None:
+    """One piece in the content API, with its parts and comment count."""
+    pages.add_tags(request, *(article_tags(article) - {NAV}))
+
+
+def mark_api_comments(request, article_id: int) -> None:
+    """The approved comments of one piece in the content API."""
+    pages.add_tags(request, article_tag(article_id), comments_tag(article_id))
+
+
+def mark_api_names(request, kind: str, ids=()) -> None:
+    """The content API's list of sections, authors or tags (``kind``): the
+    menu's sections, or the authors and tags of published pieces."""
+    if kind == "sections":
+        pages.add_tags(request, NAV, *(section_tag(pk) for pk in ids))
+        return
+    name_tag = {"authors": author_tag, "tags": tag_tag}[kind]
+    pages.add_tags(request, list_tag("api"), *(name_tag(pk) for pk in ids))
 
 
 def _lists_published(request) -> None:

@@ -119,6 +119,18 @@ def find_targets() -> Targets:
                 url("author-detail", small_author),
             ),
             "rss": ("RSS feed", reverse("articles:feed-rss"), ""),
+            # The content API (docs/api.md): a list of 20 filtered by the
+            # busiest section (twin: the quietest) and one piece in full.
+            "api-list": (
+                "API article list",
+                f"{reverse('api:articles')}?section={section}",
+                f"{reverse('api:articles')}?section={small_section}",
+            ),
+            "api-article": (
+                "API article",
+                reverse("api:article", kwargs={"article_id": article.pk}),
+                reverse("api:article", kwargs={"article_id": viral.pk}),
+            ),
         },
     )
 

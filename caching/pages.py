@@ -37,7 +37,7 @@ from django.utils.cache import (
     patch_cache_control,
     set_response_etag,
 )
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe, urlencode
 
 from caching import edge
 
@@ -48,7 +48,11 @@ TAG_PREFIX = "page:tag:v1:"
 # Moves on with every purge. A page stored at the current epoch cannot have
 # been purged since, so a hit checks one number instead of each of its tags.
 EPOCH_KEY = "page:v2:epoch"
-ALLOWED_QUERY = {"page"}
+# The query parameters a page is stored under; anything else is fetched live.
+# A view that validates its own parameters (and refuses unknown ones with an
+# error, which is never stored) may key on all of them: ``public_page(query=ANY)``.
+ALLOWED_QUERY = frozenset({"page"})
+ANY = None
 
 
 def page_ttl() -> int:
@@ -129,34 +133,42 @@ def purge_now(*tags: str) -> None:
 # The middleware and the decorator ---------------------------------------------------
 
 
-def _key(request) -> str | None:
+def _key(request, allowed=ALLOWED_QUERY) -> str | None:
     params = request.GET
-    if any(name not in ALLOWED_QUERY for name in params):
+    if allowed is not ANY and any(name not in allowed for name in params):
         return None
-    query = "&".join(f"{name}={params[name]}" for name in sorted(params))
+    # Encoded, so that a value holding "&" or "=" cannot pass for another query.
+    query = urlencode(sorted(params.lists()), doseq=True)
     raw = f"{request.get_host()}|{request.path}|{query}"
     return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _bypass(request) -> bool:
-    return (
+def _request_key(request) -> str | None:
+    """The key to look ``request`` up under, or None when it is fetched live."""
+    if (
         request.method not in ("GET", "HEAD")
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or not getattr(settings, "NEWSROOM_PAGE_CACHE", True)
-        or not _routes_to_public_page(settings.ROOT_URLCONF, request.path_info)
-    )
+    ):
+        return None
+    routed, allowed = _public_page_route(settings.ROOT_URLCONF, request.path_info)
+    return _key(request, allowed) if routed else None
 
 
 @lru_cache(maxsize=4096)
-def _routes_to_public_page(urlconf: str, path: str) -> bool:
+def _public_page_route(urlconf: str, path: str) -> tuple[bool, frozenset | None]:
     """Whether ``path`` reaches a ``public_page`` view, so that the reader
-    endpoint, search, the admin and other live pages cost no cache lookup.
+    endpoint, search, the admin and other live pages cost no cache lookup,
+    and the query parameters that view is stored under.
     Routing is fixed for the life of the process; the answer is not content."""
     try:
         match = resolve(path, urlconf)
     except Resolver404:
-        return False
-    return getattr(match.func, "public_page", False)
+        return False, ALLOWED_QUERY
+    return (
+        getattr(match.func, "public_page", False),
+        getattr(match.func, "page_query", ALLOWED_QUERY),
+    )
 
 
 class PageCacheMiddleware:
@@ -175,7 +187,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = None if _bypass(request) else _key(request)
+        key = _request_key(request)
         if key is not None:
             try:
                 entry, request._page_cache_epoch = _lookup(key)
@@ -196,13 +208,18 @@ class PageCacheMiddleware:
         return response
 
 
-def public_page(view):
+def public_page(view=None, *, query=ALLOWED_QUERY):
     """Mark this view's pages as the same for every anonymous reader.
 
     PageCacheMiddleware stores them; while the view renders, it records what
     the page shows (``add_tags``) so that a change purges exactly its pages.
     A reader with a session (staff) gets a live page marked private.
+    ``query`` names the parameters a page is stored under (a request with any
+    other is fetched live), or is ``ANY`` for a view that refuses unknown
+    parameters itself: there every parameter is part of the key.
     """
+    if view is None:
+        return lambda view: public_page(view, query=query)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -227,6 +244,7 @@ def public_page(view):
         return response
 
     wrapper.public_page = True
+    wrapper.page_query = query if query is ANY else frozenset(query)
     return wrapper
 
 

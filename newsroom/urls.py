@@ -48,6 +48,7 @@ urlpatterns = [
     path("admin/two-factor/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
+    path("api/", include("api.urls")),
     path("", include("articles.urls")),
     path("sitemap.xml", sitemap_page(sitemaps.sitemap_index), name="sitemap-index"),
     path(

@@ -145,12 +145,15 @@ def _candidates_sql() -> str:
     return f"(SELECT json_group_array(json_array(c.id, c.pick)) FROM ({rows}) c)"
 
 
-def with_parts(articles: models.QuerySet) -> models.QuerySet:
-    """``articles`` with every part of the page in the same row."""
+def with_parts(articles: models.QuerySet, *, related: bool = True) -> models.QuerySet:
+    """``articles`` with every part of the page in the same row; without the
+    candidates for related posts when ``related`` is false (the content API's
+    lists, which print none)."""
     annotations = {f"part_{name}": part.annotation() for name, part in PARTS.items()}
-    annotations["part_related"] = RawSQL(
-        _candidates_sql(), [], output_field=models.TextField()
-    )
+    if related:
+        annotations["part_related"] = RawSQL(
+            _candidates_sql(), [], output_field=models.TextField()
+        )
     return articles.annotate(**annotations)
 
 
@@ -230,6 +233,8 @@ def attach(article: Article) -> Article:
     cache["tags"] = _prefetched(article.tags, _objects(article, "tags"))
     cache["takeaways"] = _prefetched(article.takeaways, _objects(article, "takeaways"))
     article.public_corrections = _objects(article, "corrections")
+    if not hasattr(article, "part_related"):  # with_parts(related=False)
+        return article
     candidates = _load(article.part_related)
     article.related_candidates = (
         {pk: pick for pk, pick in candidates if pick is not None},

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "comments",
     # Site-wide work that belongs to no one model (backup, seeding, the desk).
     "core",
+    # The content API (django-ninja; "ninja" serves its docs' assets ourselves).
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,9 @@ MIDDLEWARE = [
     "newsroom.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/ only: API key, rate limit and CORS, outside the page cache so that
+    # cached answers are counted and CORS headers are never stored.
+    "api.middleware.ApiGateMiddleware",
     # Answers anonymous readers' page-cache hits (with their 304s) before
     # anything below runs, and stores the finished public pages.
     "caching.pages.PageCacheMiddleware",
@@ -362,6 +368,14 @@ NEWSROOM_COMMENTS_THREADS_PER_PAGE = env_int("COMMENTS_THREADS_PER_PAGE", 50)
 NEWSROOM_COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 3)
 NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 14)
 NEWSROOM_COMMENTS_PROXY_COUNT = env_int("COMMENTS_PROXY_COUNT", 0)
+
+# The content API (docs/api.md):
+# - API_CORS_ORIGINS: origins (scheme://host[:port], comma-separated) whose
+#   browsers may read the API; none by default.
+# - API_RATE_PER_MINUTE: requests a minute per address without an API key
+#   (a key carries its own limit, set in the admin).
+API_CORS_ORIGINS = frozenset(env_list("API_CORS_ORIGINS"))
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120)
 NEWSROOM_COMMENTS_COOKIE_DAYS = env_int("COMMENTS_COOKIE_DAYS", 365)
 
 LOGGING = {

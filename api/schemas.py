@@ -1,0 +1,143 @@
+"""
+The shapes of the answers, for the OpenAPI document (``/api/v1/schema/``).
+The endpoints build plain dicts (``api.representation``) and answer them
+directly; ``tests/api/test_schema.py`` holds the two to the same field names.
+"""
+
+from ninja import Schema
+
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+    parameter: str | None = None
+
+
+class SectionRef(Schema):
+    id: int
+    name: str
+    slug: str
+    url: str
+
+
+class Byline(Schema):
+    name: str
+    slug: str
+    job_title: str
+    url: str
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class Takeaway(Schema):
+    label: str
+    text: str
+
+
+class Rendition(Schema):
+    url: str
+    width: int
+    format: str
+
+
+class LeadImage(Schema):
+    alt: str
+    caption: str
+    credit: str
+    renditions: list[Rendition]
+
+
+class Video(Schema):
+    provider: str
+    title: str
+    watch_url: str
+    embed_url: str
+
+
+class CorrectionOut(Schema):
+    kind: str
+    text: str
+    date: str
+
+
+class ArticleOut(Schema):
+    """Every field; ``fields=`` returns only those named."""
+
+    id: int
+    slug: str
+    url: str
+    headline: str
+    dek: str
+    body: str
+    section: SectionRef
+    bylines: list[Byline]
+    tags: list[TagOut]
+    takeaways: list[Takeaway]
+    lead_image: LeadImage | None
+    video: Video | None
+    corrections: list[CorrectionOut]
+    published_at: str
+    first_published_at: str | None
+    updated_at: str | None
+    modified_at: str
+    reading_time: int
+    comment_count: int
+
+
+class Tombstone(Schema):
+    id: int
+    slug: str
+    removed_at: str
+
+
+class ArticlePage(Schema):
+    results: list[ArticleOut]
+    next: str | None
+    withdrawn: list[Tombstone] | None = None
+
+
+class CommentOut(Schema):
+    id: int
+    parent: int | None
+    name: str
+    body: str
+    created_at: str
+
+
+class CommentPage(Schema):
+    results: list[CommentOut]
+    next: str | None
+
+
+class SectionOut(SectionRef):
+    description: str
+
+
+class SectionList(Schema):
+    results: list[SectionOut]
+
+
+class AuthorOut(Schema):
+    id: int
+    name: str
+    slug: str
+    job_title: str
+    bio: str
+    photo: str | None
+    url: str
+
+
+class AuthorPage(Schema):
+    results: list[AuthorOut]
+    next: str | None
+
+
+class TagPage(Schema):
+    results: list[TagOut]
+    next: str | None

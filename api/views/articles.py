@@ -1,0 +1,197 @@
+"""Pieces: the list with its filters, one piece, its comments, and search."""
+
+from django.shortcuts import get_object_or_404
+
+from articles import cache as page_tags
+from articles.models import Article, Section
+from articles.search import parse_query, search_articles
+
+from .. import params, representation, selectors
+from ..errors import Problem
+from ..schemas import ArticleOut, ArticlePage, CommentPage
+from ..schemas import Problem as ProblemOut
+from .common import paged, respond, router
+
+LIST_PARAMS = {
+    "section",
+    "tag",
+    "author",
+    "published_after",
+    "published_before",
+    "modified_since",
+    "ordering",
+    "fields",
+    "cursor",
+    "page_size",
+}
+ERRORS = {400: ProblemOut, 429: ProblemOut}
+
+
+@router.get(
+    "/articles/",
+    response={200: ArticlePage, **ERRORS},
+    url_name="articles",
+    summary="Published pieces, newest first",
+)
+def article_list(
+    request,
+    section: str | None = None,
+    tag: str | None = None,
+    author: str | None = None,
+    published_after: str | None = None,
+    published_before: str | None = None,
+    modified_since: str | None = None,
+    ordering: str = "-published_at",
+    fields: str | None = None,
+    cursor: str | None = None,
+    page_size: str | None = None,
+):
+    """Filter by section, tag or author (slugs) and by dates; ``fields=`` picks
+    fields; follow ``next`` (or the ``Link`` header) for the next page.
+    With ``modified_since``, ``withdrawn`` lists pieces readers can no longer
+    see that changed since then."""
+    query = request.GET
+    params.refuse_unknown(query, LIST_PARAMS)
+    size = params.page_size(query)
+    order = params.choice(query, "ordering", selectors.ORDERINGS, "-published_at")
+    chosen = params.fields(query, representation.ARTICLE_FIELDS)
+    position = params.read_cursor(query, order)
+    after = params.moment(query, "published_after")
+    before = params.moment(query, "published_before")
+    since = params.moment(query, "modified_since")
+
+    articles = Article.objects.published()
+    ids = {}
+    if "section" in query:
+        ids["section"] = selectors.named(
+            Section.objects, query["section"], "section"
+        ).pk
+        articles = articles.filter(section_id=ids["section"])
+    if "tag" in query:
+        found = selectors.named(selectors.public_tags(), query["tag"], "tag")
+        ids["tag"] = found.pk
+        articles = articles.tagged(found)
+    if "author" in query:
+        found = selectors.named(selectors.public_authors(), query["author"], "author")
+        ids["author"] = found.pk
+        articles = articles.by_author(found)
+    if after:
+        articles = articles.filter(publish_at__gt=after)
+    if before:
+        articles = articles.filter(publish_at__lt=before)
+    if since:
+        articles = articles.filter(modified_at__gte=since)
+    if position is not None:
+        articles = selectors.after(articles, order, position)
+    page = selectors.attached(
+        selectors.with_parts(selectors.ordered(articles, order))[: size + 1]
+    )
+    more, page = len(page) > size, page[:size]
+    page_tags.mark_api_articles(request, page, **ids)
+    next_cursor = None
+    if more:
+        field = selectors.ORDERINGS[order][0]
+        last = page[-1]
+        next_cursor = params.make_cursor(
+            order, [getattr(last, field).isoformat(), last.pk]
+        )
+    data = {
+        "results": [
+            params.select(representation.article(item), chosen) for item in page
+        ]
+    }
+    if since:
+        data["withdrawn"] = selectors.tombstones(since)
+    return paged(request, data, next_cursor)
+
+
+def _one(request, **lookup):
+    """One piece; 410 if withdrawn, 404 if readers may not see it."""
+    found = selectors.with_parts(Article.objects.filter(**lookup)).first()
+    if found is None or not (
+        found.is_published() or found.status == Article.Status.WITHDRAWN
+    ):
+        raise Problem(404, "not-found", "No published piece has this id or slug.")
+    if found.status == Article.Status.WITHDRAWN:
+        page_tags.mark_gone(request, found)
+        raise Problem(
+            410, "gone", "This piece was withdrawn and is no longer published."
+        )
+    params.refuse_unknown(request.GET, {"fields"})
+    chosen = params.fields(request.GET, representation.ARTICLE_FIELDS)
+    selectors.attached([found])
+    page_tags.mark_api_article(request, found)
+    return respond(params.select(representation.article(found), chosen))
+
+
+ONE = {200: ArticleOut, 404: ProblemOut, 410: ProblemOut, **ERRORS}
+
+
+@router.get("/articles/{int:article_id}/", response=ONE, url_name="article")
+def article_detail(request, article_id: int, fields: str | None = None):
+    """One published piece by id."""
+    return _one(request, pk=article_id)
+
+
+@router.get("/articles/by-slug/{slug:slug}/", response=ONE, url_name="article-by-slug")
+def article_by_slug(request, slug: str, fields: str | None = None):
+    """One published piece by its slug."""
+    return _one(request, slug=slug)
+
+
+@router.get(
+    "/articles/{int:article_id}/comments/",
+    response={200: CommentPage, 404: ProblemOut, 410: ProblemOut, **ERRORS},
+    url_name="article-comments",
+)
+def article_comments(
+    request, article_id: int, cursor: str | None = None, page_size: str | None = None
+):
+    """Approved comments, oldest first; ``parent`` is the id replied to."""
+    params.refuse_unknown(request.GET, {"cursor", "page_size"})
+    size = params.page_size(request.GET)
+    position = params.read_cursor(request.GET, "comments")
+    article = get_object_or_404(
+        Article.objects.only("status", "publish_at"), pk=article_id
+    )
+    if article.status == Article.Status.WITHDRAWN:
+        page_tags.mark_gone(request, article)
+        raise Problem(
+            410, "gone", "This piece was withdrawn and is no longer published."
+        )
+    if not article.is_published():
+        raise Problem(404, "not-found", "No published piece has this id.")
+    comments = selectors.public_comments(article_id)
+    if position is not None:
+        comments = comments.filter(pk__gt=position)
+    found = list(comments.order_by("pk")[: size + 1])
+    more, found = len(found) > size, found[:size]
+    page_tags.mark_api_comments(request, article_id)
+    cursor_out = params.make_cursor("comments", found[-1].pk) if more else None
+    return paged(
+        request, {"results": [representation.comment(c) for c in found]}, cursor_out
+    )
+
+
+@router.get("/search/", response={200: ArticlePage, **ERRORS}, url_name="search")
+def search(request, q: str = "", page_size: str | None = None):
+    """Published pieces matching ``q``, best first (not cached, as the search page)."""
+    params.refuse_unknown(request.GET, {"q", "page_size"})
+    size = params.page_size(request.GET)
+    wanted = parse_query(q)
+    if wanted.problem or not wanted.terms:
+        raise Problem(
+            400,
+            "bad-filter",
+            wanted.problem or "q must name something to search for.",
+            parameter="q",
+        )
+    ids = list(search_articles(wanted).values_list("pk", flat=True)[:size])
+    found = {
+        a.pk: a
+        for a in selectors.attached(
+            selectors.with_parts(Article.objects.published().filter(pk__in=ids))
+        )
+    }
+    results = [representation.article(found[pk]) for pk in ids if pk in found]
+    return respond({"results": results, "next": None})

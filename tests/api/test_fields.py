@@ -1,0 +1,96 @@
+"""Every endpoint answers with the fields docs/api.md promises."""
+
+import pytest
+from django.conf import settings
+
+from api.representation import ARTICLE_FIELDS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_article_carries_every_field_of_the_page(client, newsroom):
+    report = newsroom["report"]
+    data = client.get(f"/api/v1/articles/{report.pk}/").json()
+
+    assert list(data) == list(ARTICLE_FIELDS)
+    assert data["headline"] == "UK Considers Security Treaty with Japan as “Quasi-Ally”"
+    assert data["dek"] == "Japan and the United Kingdom deepen security ties"
+    assert "<h2>What is the objective?</h2>" in data["body"]
+    assert data["bylines"] == [
+        {
+            "name": "Daniel Perez",
+            "slug": "daniel-perez",
+            "job_title": "News Editor",
+            "url": settings.NEWSROOM_SITE_URL + newsroom["perez"].get_absolute_url(),
+        }
+    ]
+    assert data["section"]["slug"] == "defence"
+    assert [tag["name"] for tag in data["tags"]] == ["Japan", "United Kingdom"]
+    assert data["takeaways"] == [{"label": "Strategy", "text": "Ties deepen."}]
+    assert data["corrections"][0]["text"] == "The talks were on Tuesday."
+    assert data["video"]["provider"] == "youtube"
+    assert data["video"]["title"].endswith("日米安全保障条約を読み解く")
+    assert data["url"].endswith(report.get_absolute_url())
+    assert data["comment_count"] == 1  # the approved one, not the held one
+    assert data["published_at"] and data["modified_at"]
+
+
+def test_an_article_is_found_by_slug_as_by_id(client, newsroom):
+    report = newsroom["report"]
+    by_id = client.get(f"/api/v1/articles/{report.pk}/").json()
+    by_slug = client.get("/api/v1/articles/by-slug/uk-japan-treaty/").json()
+    assert by_slug == by_id
+
+
+def test_the_list_gives_the_same_entries_as_the_detail(client, newsroom):
+    listed = client.get("/api/v1/articles/").json()["results"]
+    assert [item["id"] for item in listed] == [
+        newsroom["report"].pk,
+        newsroom["other"].pk,
+    ]
+    assert listed[0] == client.get(f"/api/v1/articles/{newsroom['report'].pk}/").json()
+
+
+def test_fields_picks_only_the_fields_named(client, newsroom):
+    listed = client.get("/api/v1/articles/?fields=id,headline").json()["results"]
+    assert listed[0] == {
+        "id": newsroom["report"].pk,
+        "headline": newsroom["report"].headline,
+    }
+
+
+def test_authors_carry_their_public_byline_only(client, newsroom):
+    authors = client.get("/api/v1/authors/").json()["results"]
+    assert authors == [
+        {
+            "id": newsroom["perez"].pk,
+            "name": "Daniel Perez",
+            "slug": "daniel-perez",
+            "job_title": "News Editor",
+            "bio": newsroom["perez"].bio,
+            "photo": None,
+            "url": authors[0]["url"],
+        }
+    ]
+
+
+def test_sections_and_tags_are_listed(client, newsroom):
+    sections = client.get("/api/v1/sections/").json()["results"]
+    assert {s["slug"] for s in sections} == {"defence", "business"}
+    tags = client.get("/api/v1/tags/").json()["results"]
+    assert sorted(t["name"] for t in tags) == ["Energy", "Japan", "United Kingdom"]
+
+
+def test_comments_are_the_approved_ones_with_name_body_date_and_parent(
+    client, newsroom
+):
+    report = newsroom["report"]
+    comments = client.get(f"/api/v1/articles/{report.pk}/comments/").json()
+    assert [c["name"] for c in comments["results"]] == ["Reader One"]
+    assert set(comments["results"][0]) == {"id", "parent", "name", "body", "created_at"}
+    assert comments["next"] is None
+
+
+def test_search_finds_published_pieces(client, newsroom):
+    found = client.get("/api/v1/search/?q=treaty").json()["results"]
+    assert [item["id"] for item in found] == [newsroom["report"].pk]
