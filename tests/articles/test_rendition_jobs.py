@@ -28,7 +28,7 @@ from caching import pages
 from core.jobs.worker import JobWorker
 from core.roles import EDITORS, sync_groups
 from tests.articles.test_images import image_bytes
-from tests.factories import SectionFactory, UserFactory
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 SMALL = (600, 400)  # 0.24 MP
 HEAVY = (1200, 800)  # 0.96 MP
@@ -341,3 +341,10 @@ def test_on_the_queue_a_failing_job_is_retried_then_logged_and_a_good_one_runs(
     ours = [r for r in caplog.records if r.name == "core.jobs"]
     [given_up] = [r for r in ours if r.levelno == logging.ERROR]
     assert "giving up: FileNotFoundError" in given_up.getMessage()
+
+
+@pytest.mark.django_db
+def test_the_factories_give_a_heavy_image_its_renditions_like_the_job_would():
+    article = ArticleFactory(lead_image=upload(HEAVY), lead_image_alt="A field")
+
+    assert {r["width"] for r in article.lead_image_renditions} == {320, 640, 960}
