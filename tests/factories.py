@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from articles import tasks
+from articles.images import renditions_deferred
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -57,8 +59,11 @@ class AuthorFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         # A photo is stored with its renditions by the service, not by save().
         author = model_class(*args, **kwargs)
-        author.store_photo()
+        renditions = author.store_photo()
         author.save()
+        if renditions_deferred(renditions):  # what the queued job would do
+            tasks.make_photo_renditions.call(author.pk, author.photo.name)
+            author.refresh_from_db(fields=["photo_renditions"])
         return author
 
 
@@ -81,8 +86,11 @@ class ArticleFactory(factory.django.DjangoModelFactory):
         # image's renditions and its search vector (the services' part), no
         # purge (nothing is cached yet).
         article = model_class(*args, **kwargs)
-        article.store_lead_image()
+        renditions = article.store_lead_image()
         article.save()
+        if renditions_deferred(renditions):  # a heavy image: the job, at once
+            tasks.make_lead_image_renditions.call(article.pk, article.lead_image.name)
+            article.refresh_from_db(fields=["lead_image_renditions"])
         update_search_vectors(model_class.objects.filter(pk=article.pk))
         return article
 

@@ -18,7 +18,9 @@ from articles.images.fields import (
     ValidatedImageField,
     ValidatedImageFormField,
     discard_image_upload,
+    is_heavy,
     process_image_upload,
+    renditions_deferred,
     validate_image_upload,
 )
 from articles.images.normalise import (
@@ -57,10 +59,12 @@ __all__ = [
     "check_byte_size",
     "discard_files",
     "discard_image_upload",
+    "is_heavy",
     "make_renditions",
     "normalise_image",
     "process_image_upload",
     "rendition_widths",
+    "renditions_deferred",
     "safe_image_name",
     "validate_image",
     "validate_image_upload",

@@ -6,15 +6,16 @@ renditions, or take them back when the row is not saved.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from articles.images.normalise import normalise_image
 from articles.images.renditions import Rendition, discard_files, make_renditions
-from articles.images.validation import validate_image
+from articles.images.validation import _open, validate_image
 
 
 def validate_image_upload(value: Any) -> None:
@@ -80,16 +81,44 @@ def process_image_upload(fieldfile: FieldFile | None) -> list[Rendition] | None:
     Returns None when there is nothing new (no file, or one already stored),
     so callers keep the renditions they have. Raises ValidationError for a
     bad image even outside forms, so a script cannot store one either.
+
+    A heavy image (see ``is_heavy``) is stored but gets no renditions here:
+    the empty list tells the service to queue ``articles.tasks`` after
+    commit, so the editor's request does not wait for ten encodes of it.
     """
     if not fieldfile or fieldfile._committed:
         return None
     content = normalise_image(fieldfile.file, name=fieldfile.name or "")
+    heavy = is_heavy(content)
     fieldfile.save(content.name, content, save=False)
+    if heavy:
+        return []
     try:
         return make_renditions(fieldfile.name, storage=fieldfile.storage)
     except BaseException:
         discard_files(fieldfile.storage, [fieldfile.name])
         raise
+
+
+def renditions_deferred(renditions: list[Rendition] | None) -> bool:
+    """Whether ``process_image_upload`` stored a heavy image without renditions."""
+    return renditions is not None and not renditions
+
+
+def is_heavy(file: IO[bytes]) -> bool:
+    """
+    Whether a stored image has more pixels than ``IMAGE_INLINE_MAX_PIXELS``.
+
+    Renditions cost grows with the pixels decoded and resized, so the count
+    of the normalised image (what the renditions are made from, at most
+    ``MAX_DIMENSION`` a side) decides. Only the header is read.
+    """
+    try:
+        with _open(file) as image:
+            width, height = image.size
+    finally:
+        file.seek(0)
+    return width * height > settings.NEWSROOM_IMAGE_INLINE_MAX_PIXELS
 
 
 def discard_image_upload(

@@ -1,17 +1,22 @@
 """
 What every article write does, in one place (``articles`` and
 ``transitions`` call it): check the parts before writing, lock the row and
-compare its version, store a new lead image with its renditions, save the row
-and its parts, keep the old address of a piece that moved, then the search
-vector and the purge (``bulk.after_write``).
+compare its version, store a new lead image with its renditions (a heavy
+one's are queued as a job, ``articles.tasks``), save the row and its parts,
+keep the old address of a piece that moved, then the search vector and the
+purge (``bulk.after_write``).
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from articles import tasks
+from articles.images import renditions_deferred
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -32,6 +37,9 @@ BEFORE_FIELDS = (
     "created_at",
     "first_published_at",
     "section_id",
+    # A rendition job may have written these since the editor's copy was read.
+    "lead_image",
+    "lead_image_renditions",
 )
 
 SaveParts = Callable[[Article], None]
@@ -190,6 +198,8 @@ def write(
 ) -> None:
     """Store the image, save the row and its parts, then the derived data."""
     renditions = article.store_lead_image()
+    if renditions is None and before is not None:
+        _keep_job_renditions(article, before.row)
     try:
         if before is None:
             article.save()
@@ -202,6 +212,15 @@ def write(
     except BaseException:
         article.discard_lead_image(renditions)
         raise
+    if renditions_deferred(renditions):
+        transaction.on_commit(
+            partial(
+                tasks.make_lead_image_renditions.enqueue,
+                article.pk,
+                article.lead_image.name,
+            ),
+            robust=True,
+        )
     if before is not None:
         _record_old_path(article, before.row)
     after_write(
@@ -217,6 +236,16 @@ def write(
         old_tag_ids=before.tag_ids if before else (),
         old_author_ids=before.author_ids if before else (),
     )
+
+
+def _keep_job_renditions(article: Article, row: dict) -> None:
+    """Same image as the locked row: keep the renditions a job wrote there.
+
+    The editor's copy was read before the lock, perhaps before the job
+    finished; saving its empty list would undo the job's work for good.
+    """
+    if article.lead_image.name == row["lead_image"]:
+        article.lead_image_renditions = row["lead_image_renditions"]
 
 
 def _record_old_path(article: Article, row: dict) -> None:

@@ -2,10 +2,9 @@
 Starting the site-wide jobs. Each is queued when the surrounding transaction
 commits, so a write that rolls back starts nothing.
 
-Heavy image renditions (issue 13) are meant to follow the same shape: a task
-next to ``articles.services`` that builds the renditions of one image, queued
-with ``transaction.on_commit(partial(that_task.enqueue, image_id))`` from the
-service that stores the upload. Today they are still made at upload time.
+Heavy image renditions (issue 13) follow the same shape from the articles
+app, which may not import this package: ``articles/tasks.py``, queued after
+commit by the services that store the upload.
 """
 
 import uuid

@@ -252,6 +252,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 NEWSROOM_IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 NEWSROOM_RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
+# A stored image (at most 2560 a side) over this many pixels gets its
+# renditions from a job after commit, not inside the editor's request.
+NEWSROOM_IMAGE_INLINE_MAX_PIXELS = env_int("IMAGE_INLINE_MAX_PIXELS", 4_000_000)
 
 # CKEditor 4 (bundled by django-ckeditor) is out of upstream support. Nothing it
 # produces is trusted: articles.sanitize cleans every body on save against an
