@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
+from core.roles import may_import
 
 register = template.Library()
 
@@ -21,7 +22,11 @@ LIMIT = 8
 def editors_desk(context):
     """The editors' desk on the admin index: a fixed number of queries."""
     user = context["request"].user
-    data = {"show": user.has_perm("articles.view_article"), "comments_waiting": None}
+    data = {
+        "show": user.has_perm("articles.view_article"),
+        "comments_waiting": None,
+        "may_import": may_import(user),
+    }
     if not data["show"]:
         return data
     now = timezone.now()
