@@ -232,7 +232,9 @@ def write_results(rows: list[Row], *, comments: int, body_bytes: int) -> None:
         "co-author on one post in five; no media. Measured "
         f"{time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs. Targets (issue 12): "
         "≥ 300 posts/s on the first run on SQLite, ≥ 3,000 posts/s on an unchanged "
-        "re-run, peak RSS ≤ 250 MB whatever the size.\n\n"
+        "re-run, peak RSS ≤ 250 MB whatever the size. Load average (1 min) "
+        f"when the run ended: {os.getloadavg()[0]:.1f}; on a shared machine the "
+        "rates move with it, the memory does not.\n\n"
         f"{_table(rows)}\n"
     )
     text = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
