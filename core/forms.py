@@ -16,6 +16,7 @@ and the set-up page and the QR code image in ``core.views``.
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -86,3 +87,72 @@ class ConfirmForm(forms.Form):
             if not device.verify_token(code):
                 raise forms.ValidationError(CODE_WRONG)
         return code
+
+
+class WordPressImportForm(forms.Form):
+    """An export to import, checked before anything is queued.
+
+    The checks that need the file's content (well-formed XML, a WordPress
+    export) run in ``core.importers.wordpress.jobs.wordpress_upload_check``,
+    which keeps the file; the view puts its refusal on the ``export`` field.
+    """
+
+    export = forms.FileField(
+        label=_("WordPress export (WXR file)"),
+        help_text=_(
+            "The .xml file WordPress makes under Tools → Export. At most %(size)s."
+        ),
+        error_messages={"required": _("Choose the export file to import.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,text/xml"}),
+    )
+    fetch_media = forms.BooleanField(
+        label=_("Download images from the old site"),
+        required=False,
+        help_text=_(
+            "Fetches every attachment from the addresses written in the export "
+            "(the old site must still be online). Off: the pieces come in "
+            "without their images, which are listed in the report; run the "
+            "import again with this on to add them."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run"),
+        required=False,
+        help_text=_("Shows what the import would do, and writes nothing."),
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields["export"].help_text %= {"size": filesizeformat(max_bytes)}
+
+    def clean_export(self):
+        export = self.cleaned_data["export"]
+        if export.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("This file is %(size)s; the limit is %(limit)s."),
+                code="too_large",
+                params={
+                    "size": filesizeformat(export.size),
+                    "limit": filesizeformat(self.max_bytes),
+                },
+            )
+        return export
+
+    def refuse(self, error) -> None:
+        """Put the importer's refusal (a ``WxrError``) on the file field."""
+        self.add_error(
+            "export",
+            forms.ValidationError(
+                _(
+                    "This is not a WordPress export we can read (line %(line)s, "
+                    "column %(column)s: %(reason)s). Nothing was imported."
+                ),
+                code="not_wxr",
+                params={
+                    "line": error.line,
+                    "column": error.column,
+                    "reason": error.reason,
+                },
+            ),
+        )

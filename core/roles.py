@@ -93,3 +93,17 @@ def sync_groups(apps, schema_editor=None):
                 content_type__app_label=app_label, codename__in=codenames
             )
         group.permissions.set(wanted)
+
+
+def may_import(user) -> bool:
+    """Superusers and editors may import a WordPress export from the admin.
+
+    An import publishes pieces and writes bylines and sections, so it needs
+    what only editors have (publishing); the command asks the same of
+    ``--user``. Writers and moderators may not.
+    """
+    return bool(
+        user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_perm("articles.publish_article"))
+    )

@@ -45,7 +45,7 @@ urlpatterns = [
         ),
         name="ckeditor_browse",
     ),
-    path("admin/two-factor/", include("core.urls")),
+    path("admin/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("api/", include("api.urls")),

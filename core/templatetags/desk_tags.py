@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles import zone
 from articles.models import Article
 from comments.models import Comment
+from core.roles import may_import
 
 register = template.Library()
 
@@ -26,6 +27,7 @@ def editors_desk(context):
         "show": user.has_perm("articles.view_article"),
         "comments_waiting": None,
         "desk_zone": zone.label(),
+        "may_import": may_import(user),
     }
     if not data["show"]:
         return data

@@ -20,10 +20,27 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import BASE_DIR, DEBUG, STORAGES
-from .env import env_bool
+from .env import env_bool, env_int
 
 MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "").strip().lower() or "local"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# WordPress exports uploaded in the admin (core.importers.wordpress.jobs) wait
+# here for their import job. They hold unpublished drafts and commenters'
+# emails and IP addresses, so never under MEDIA_ROOT or in the media bucket,
+# where anyone who guesses a name could read them. Each app server that runs
+# a worker needs this folder (shared, like MEDIA_ROOT, on several servers).
+# IMPORT_MAX_BYTES caps one upload (default 200 MB).
+NEWSROOM_IMPORT_ROOT = Path(
+    os.environ.get("IMPORT_ROOT", BASE_DIR / "private" / "imports")
+)
+NEWSROOM_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+if NEWSROOM_IMPORT_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured(
+        f"IMPORT_ROOT ({NEWSROOM_IMPORT_ROOT}) must not be inside MEDIA_ROOT "
+        f"({MEDIA_ROOT}): uploaded exports hold drafts and commenters' "
+        "personal data."
+    )
 
 _STORAGE_KINDS = ("local", "s3")
 
