@@ -7,7 +7,10 @@ server keeps the allow-list. ``Article.save()`` runs every body through
 :func:`sanitize_body`, which keeps only the tags, attributes and link schemes
 listed here, limits images to files we serve from ``MEDIA_URL`` (a path on
 this site, or the absolute address of our bucket or its CDN) and is
-idempotent, so cleaning an already-clean body changes nothing.
+idempotent, so cleaning an already-clean body changes nothing. The same rule
+holds inside ``srcset``: every candidate is one of our files with a width
+descriptor (the ``<picture>`` of renditions ``articles.images.body`` writes),
+or the whole attribute goes.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from django.conf import settings
 # listed, nh3 drops the tag and keeps its text.
 ALLOWED_TAGS: Final[frozenset[str]] = frozenset(
     "p br h2 h3 h4 strong b em i u s sub sup hr blockquote pre code ul ol li a img"
-    " figure figcaption table caption thead tbody tfoot tr th td".split()
+    " figure figcaption table caption thead tbody tfoot tr th td picture source".split()
 )
 
 # The empty "*" entry matters: without it nh3 keeps its default generic
@@ -31,7 +34,8 @@ ALLOWED_TAGS: Final[frozenset[str]] = frozenset(
 ALLOWED_ATTRIBUTES: Final[dict[str, frozenset[str]]] = {
     "*": frozenset(),
     "a": frozenset({"href", "title"}),
-    "img": frozenset({"src", "alt", "width", "height"}),
+    "img": frozenset({"src", "srcset", "sizes", "alt", "width", "height"}),
+    "source": frozenset({"srcset", "sizes", "type"}),
     "ol": frozenset({"start"}),
     "th": frozenset({"colspan", "rowspan", "scope"}),
     "td": frozenset({"colspan", "rowspan"}),
@@ -48,6 +52,10 @@ CLEAN_CONTENT_TAGS: Final[frozenset[str]] = frozenset(
 
 LINK_REL: Final = "noopener noreferrer"
 
+SOURCE_TYPES: Final[frozenset[str]] = frozenset(
+    {"image/webp", "image/jpeg", "image/png"}
+)
+
 TABLE_SCOPES: Final[frozenset[str]] = frozenset({"row", "col", "rowgroup", "colgroup"})
 
 _DIGITS = re.compile(r"[0-9]{1,6}")
@@ -56,6 +64,11 @@ _SIGNED_DIGITS = re.compile(r"-?[0-9]{1,6}")
 # and '>' inside values and text, so these only ever match real tags.
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
 _HAS_SRC = re.compile(r'\ssrc="')
+_SOURCE_TAG = re.compile(r"<source\b[^>]*>")
+_HAS_SRCSET = re.compile(r'\ssrcset="')
+_WIDTH_DESCRIPTOR = re.compile(r"[0-9]{1,5}w")
+# A media condition and lengths: no quotes, slashes or anything a URL needs.
+_SIZES = re.compile(r"[0-9a-z(),.:%\s-]{1,200}")
 
 
 def sanitize_body(html: str | None) -> str:
@@ -72,8 +85,10 @@ def sanitize_body(html: str | None) -> str:
         link_rel=LINK_REL,
         url_schemes=URL_SCHEMES,
     )
-    # An image whose src was refused is removed as a whole.
+    # An image whose src was refused is removed as a whole, and so is a
+    # <source> left without a srcset.
     cleaned = _IMG_TAG.sub(_keep_if_src, cleaned)
+    cleaned = _SOURCE_TAG.sub(_keep_if_srcset, cleaned)
     # "&#13;" comes out as a bare carriage return, which the next parse turns
     # into a line feed: write the line feed now so a second pass changes
     # nothing (found by the XSS corpus in tests/security).
@@ -105,6 +120,11 @@ def _keep_if_src(match: re.Match[str]) -> str:
     return tag if _HAS_SRC.search(tag) else ""
 
 
+def _keep_if_srcset(match: re.Match[str]) -> str:
+    tag = match.group(0)
+    return tag if _HAS_SRCSET.search(tag) else ""
+
+
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     """Check attribute values nh3 cannot check itself; None drops the attribute.
 
@@ -112,9 +132,15 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     allowed tags (and also for attributes it is about to drop, and for the
     ``rel`` it adds), so anything not handled here is returned unchanged.
     """
-    if tag == "img":
+    if tag in {"img", "source"}:
         if name == "src":
             return value if _is_media_path(value) else None
+        if name == "srcset":
+            return _media_srcset(value)
+        if name == "sizes":
+            return value if _SIZES.fullmatch(value) else None
+        if name == "type":
+            return value if value in SOURCE_TYPES else None
         if name in {"width", "height"}:
             return _integer_in_range(value, 1, 4000)
     elif tag in {"th", "td"} and name in {"colspan", "rowspan"}:
@@ -126,6 +152,19 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
         start = value.strip()
         return str(int(start)) if _SIGNED_DIGITS.fullmatch(start) else None
     return value
+
+
+def _media_srcset(value: str) -> str | None:
+    """``value`` if every candidate is "<one of our files> <N>w", else None."""
+    candidates = []
+    for candidate in value.split(","):
+        parts = candidate.split()
+        if len(parts) != 2 or not _WIDTH_DESCRIPTOR.fullmatch(parts[1]):
+            return None
+        if not _is_media_path(parts[0]):
+            return None
+        candidates.append(" ".join(parts))
+    return ", ".join(candidates) if candidates else None
 
 
 def _integer_in_range(value: str, low: int, high: int) -> str | None:

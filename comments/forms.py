@@ -53,7 +53,6 @@ class CommentForm(forms.Form):
         kwargs.setdefault("auto_id", "id_comment_%s")
         super().__init__(*args, **kwargs)
         self.article = article
-        self.fields["body"].widget.attrs["maxlength"] = MAX_LENGTH
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

@@ -14,6 +14,7 @@ stored image is re-encoded without metadata. The package, by step:
 Import from ``articles.images``; the names below are its public interface.
 """
 
+from articles.images.body import body_with_renditions
 from articles.images.fields import (
     ValidatedImageField,
     ValidatedImageFormField,
@@ -56,6 +57,7 @@ __all__ = [
     "Rendition",
     "ValidatedImageField",
     "ValidatedImageFormField",
+    "body_with_renditions",
     "check_byte_size",
     "discard_files",
     "discard_image_upload",

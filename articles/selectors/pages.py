@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from articles import metadata
+from articles.images import body_with_renditions
 from articles.models import Article
 from articles.toc import MIN_HEADINGS, add_heading_anchors
 
@@ -31,6 +32,7 @@ def article_page_context(article: Article) -> dict[str, Any]:
     """
     parts.attach(article)
     body, headings = add_heading_anchors(article.body)
+    body = body_with_renditions(body)
     tag_ids = [tag.pk for tag in article.tags.all()]
     corrections = article.public_corrections
     return {

@@ -30,6 +30,7 @@ from .actions import (
 from .filters import QueueFilter, RuleFilter
 
 DASH = "—"
+EXCERPT_LENGTH = 160
 
 
 class ModerationActionForm(ActionForm):
@@ -84,6 +85,9 @@ class CommentAdmin(admin.ModelAdmin):
         "rule_column",
         "created_at",
     ]
+    # The comment column holds a "more" toggle, which a link around it would
+    # swallow: the commenter opens the comment instead.
+    list_display_links = ["commenter"]
     list_filter = [QueueFilter, "status", RuleFilter, "created_at"]
     search_fields = ["body", "author_name", "=author_email", "article__headline"]
     search_help_text = _("Text, name, exact email address or article headline.")
@@ -144,6 +148,9 @@ class CommentAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["css/moderation.css"]}
+
     def get_queryset(self, request):
         same_email = (
             Comment.objects.filter(author_email=OuterRef("author_email"))
@@ -202,14 +209,32 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):
-        return Truncator(obj.body).chars(100)
+        # Readers may type anything, a 5,000-character word included: a long
+        # comment folds behind a "more" toggle that needs no script, and the
+        # stylesheet breaks long words, so the columns beside it stay in view.
+        head = Truncator(obj.body).chars(EXCERPT_LENGTH)
+        if head == obj.body:
+            return format_html('<span class="comment-excerpt">{}</span>', obj.body)
+        return format_html(
+            '<details class="comment-excerpt"><summary><span class="comment-head">'
+            '{}</span><span class="more">{}</span><span class="less">{}</span>'
+            '</summary><div class="comment-full">{}</div></details>',
+            head,
+            _("more"),
+            _("less"),
+            obj.body,
+        )
 
     @admin.display(description=_("commenter"), ordering="author_email")
     def commenter(self, obj):
         if not obj.author_email:
-            return obj.display_name
+            return format_html(
+                '<span class="commenter-name">{}</span>', obj.display_name
+            )
         return format_html(
-            "{}<br><small>{}</small>", obj.display_name, obj.author_email
+            '<span class="commenter-name">{}</span><small>{}</small>',
+            obj.display_name,
+            obj.author_email,
         )
 
     @admin.display(description=_("history"))

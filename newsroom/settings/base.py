@@ -128,6 +128,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form, on the site and in the admin: limits shown, never a silent cut.
+FORM_RENDERER = "core.limits.FormRenderer"
+
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
 # Database: SQLite in the project by default, anything dj-database-url reads otherwise.

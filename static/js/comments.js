@@ -53,6 +53,45 @@
     });
   }
 
+  // The reader's name and email, kept on this device only if they tick the
+  // box, and put back into the form (which is also the reply form) when the
+  // page opens. The cached page itself never carries them.
+  var REMEMBER_KEY = "newsroom.commenter";
+
+  function remember(commentForm) {
+    var box = commentForm.querySelector("[data-remember-box]");
+    var name = commentForm.querySelector("input[name=name]");
+    var email = commentForm.querySelector("input[name=email]");
+    if (!box || !name || !email) {
+      return;
+    }
+    var saved = null;
+    try {
+      saved = JSON.parse(window.localStorage.getItem(REMEMBER_KEY) || "null");
+    } catch (error) {
+      return; // storage refused (private mode, blocked): no box, nothing kept
+    }
+    commentForm.querySelector("[data-remember]").hidden = false;
+    if (saved) {
+      name.value = name.value || saved.name || "";
+      email.value = email.value || saved.email || "";
+      box.checked = true;
+    }
+    commentForm.addEventListener("submit", function () {
+      try {
+        if (box.checked) {
+          window.localStorage.setItem(
+            REMEMBER_KEY, JSON.stringify({ name: name.value, email: email.value })
+          );
+        } else {
+          window.localStorage.removeItem(REMEMBER_KEY);
+        }
+      } catch (error) {
+        // Nothing kept; the comment is posted all the same.
+      }
+    });
+  }
+
   // The comment form: tell the server a script is here (it then sends the
   // reader back to the article, where this script shows a held comment),
   // and fill in the token before the form goes.
@@ -60,6 +99,7 @@
     document.querySelector("[data-comment-form]");
   if (form) {
     form.querySelector("[data-js]").value = "1";
+    remember(form);
     form.addEventListener("submit", function (event) {
       var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
       if (csrf.value) {

@@ -121,7 +121,9 @@ def test_the_queue_shows_article_history_reports_and_rule(client, moderator, art
 
     assert f'<a href="{article.get_absolute_url()}">{article.headline}</a>' in html
     assert "2 approved · 1 removed" in html
-    assert "Sam<br><small>sam@example.org</small>" in html
+    assert (
+        '<span class="commenter-name">Sam</span><small>sam@example.org</small>' in html
+    )
     assert "2 <small>(weight 3)</small><br><small>Spam ×2</small>" in html
     assert (
         "<strong>links</strong><br><small>3 links (more than 1 allowed).</small>"

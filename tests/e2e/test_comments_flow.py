@@ -39,7 +39,7 @@ def reader(new_page, address: str, **options) -> Page:
 
 def fill_comment(page: Page, text: str, name="Hannah M.", email="hannah@example.org"):
     form = page.locator("#comment-form")
-    form.get_by_label("Name").fill(name)
+    form.get_by_label("Name", exact=True).fill(name)
     form.get_by_label("Email", exact=True).fill(email)
     form.get_by_label("Comment").fill(text)
     with page.expect_navigation():

@@ -117,7 +117,7 @@ def test_article_page_with_video_and_comments_has_no_violation(page, probe, demo
     )
 
     form = page.locator("form.comment-form").first
-    form.get_by_label("Name").fill("Ada Reader")
+    form.get_by_label("Name", exact=True).fill("Ada Reader")
     form.get_by_role("textbox", name="Email").fill("ada@example.org")
     form.get_by_label(re.compile("Comment")).fill("A calm, on-topic reply.")
     form.get_by_role("button", name=re.compile("Post", re.I)).click()

@@ -97,6 +97,11 @@ def body_problems(html: str, media_url: str = "/media/") -> list[str]:
                 stripped = value.strip(_C0_OR_SPACE)
                 if not stripped.startswith(media_url) or stripped.startswith("//"):
                     problems.append(f"<img src={value!r}>")
+            elif name == "srcset":
+                for candidate in value.split(","):
+                    url = candidate.strip(_C0_OR_SPACE).split(" ")[0]
+                    if not url.startswith(media_url) or url.startswith("//"):
+                        problems.append(f"<{tag} srcset={value!r}>")
         if tag == "img" and "src" not in attrs:
             problems.append("<img> without src")
     return problems
