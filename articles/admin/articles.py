@@ -188,6 +188,8 @@ class ArticleAdmin(SchedulingAdminMixin, PreviewLinksAdminMixin, VersionAdmin):
         extra_context = extra_context or {}
         if object_id and request.method == "GET":
             obj = self.get_object(request, object_id)
+            # Django's view loads it again; one load is enough for a page.
+            request.article_shown = obj
             if obj is not None:
                 extra_context.update(
                     transitions=available_transitions(request.user, obj),
@@ -262,6 +264,9 @@ class ArticleAdmin(SchedulingAdminMixin, PreviewLinksAdminMixin, VersionAdmin):
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
+        shown = getattr(request, "article_shown", None)
+        if shown is not None and from_field is None and str(shown.pk) == object_id:
+            return shown
         article = super().get_object(request, object_id, from_field)
         kept = getattr(request, "article_kept", None)
         if article is not None and kept:
