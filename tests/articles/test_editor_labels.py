@@ -1,5 +1,7 @@
 """Labels in the editors' admin and on the site say one thing, in words."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
@@ -54,3 +56,16 @@ def test_the_site_and_the_admin_both_say_related_articles(client, editor):
 
     assert "Related posts" not in page and "Related articles" in page
     assert "Related posts" not in form and "related articles" in form.lower()
+
+
+def test_the_article_list_names_the_zone_of_every_time(admin_client, settings):
+    """Point 4: a time an editor reads on the list says whose time it is."""
+    settings.TIME_ZONE = "Europe/London"
+    ArticleFactory(
+        status="published", publish_at=datetime(2026, 7, 1, 13, 0, tzinfo=UTC)
+    )
+    html = admin_client.get("/admin/articles/article/").content.decode()
+    # Django capitalises column headers.
+    assert "Publish at (Europe/London)" in html
+    assert "Modified (Europe/London)" in html
+    assert "1 Jul 2026, 14:00 BST" in html
