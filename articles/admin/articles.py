@@ -36,6 +36,7 @@ from articles.workflow import (
     may_edit,
 )
 
+from .autosave import AutosaveAdminMixin
 from .corrections import CorrectionInline
 from .filters import StatusFilter, TagFilter
 from .parts import (
@@ -49,7 +50,9 @@ from .scheduling import SchedulingAdminMixin
 
 
 @admin.register(Article)
-class ArticleAdmin(SchedulingAdminMixin, PreviewLinksAdminMixin, VersionAdmin):
+class ArticleAdmin(
+    AutosaveAdminMixin, SchedulingAdminMixin, PreviewLinksAdminMixin, VersionAdmin
+):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
