@@ -1,0 +1,70 @@
+"""An editor's unsaved text survives a reload: autosaved, offered back, restored,
+then saved normally, which drops the autosave."""
+
+import time
+
+from playwright.sync_api import Page, expect
+
+from articles.models import Article, Autosave
+from core.roles import EDITORS
+from tests.e2e.test_editor_flow import log_in
+from tests.factories import ArticleFactory, UserFactory
+
+ADDED = "Officials now expect a draft text by spring."
+
+
+def type_at_the_end_of_the_body(page: Page, text: str) -> None:
+    body = page.frame_locator("iframe.cke_wysiwyg_frame").locator("body")
+    body.locator("p").last.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" " + text)
+    expect(body).to_contain_text(text)
+
+
+def test_autosaved_text_is_offered_back_restored_and_saved(page: Page):
+    UserFactory(username="editor", groups=[EDITORS])
+    article = ArticleFactory(status="draft", publish_at=None, body="<p>Talks.</p>")
+    change_url = f"/admin/articles/article/{article.pk}/change/"
+
+    log_in(page, "editor")
+    page.goto(change_url)
+    type_at_the_end_of_the_body(page, ADDED)
+    page.evaluate("window.newsroomAutosave.save()")
+    expect(page.locator("#autosave-status")).to_contain_text("Autosaved at")
+    assert ADDED in Autosave.objects.get().data["body"]
+
+    page.reload()
+    offer = page.locator("#autosave-offer")
+    expect(offer).to_contain_text("is newer than the saved article")
+    body = page.frame_locator("iframe.cke_wysiwyg_frame").locator("body")
+    expect(body).not_to_contain_text(ADDED)
+    offer.get_by_role("button", name="Restore").click()
+    expect(body).to_contain_text(ADDED)
+    expect(offer).to_have_count(0)
+
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    article = Article.objects.get(pk=article.pk)
+    assert ADDED in article.body
+    assert not Autosave.objects.exists()
+    page.goto(change_url)
+    expect(page.locator("#autosave-offer")).to_have_count(0)
+
+
+def test_leaving_the_page_sends_the_autosave(page: Page):
+    UserFactory(username="editor", groups=[EDITORS])
+    article = ArticleFactory(status="draft", publish_at=None, body="<p>Talks.</p>")
+
+    log_in(page, "editor")
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.get_by_label("Dek").fill("A dek typed just before the tab was closed.")
+    page.goto("/admin/")
+
+    for _attempt in range(50):
+        autosave = Autosave.objects.filter(article=article).first()
+        if autosave is not None:
+            break
+        time.sleep(0.1)
+    assert autosave is not None
+    assert autosave.data["dek"] == "A dek typed just before the tab was closed."
+    assert autosave.base_version == article.version
