@@ -109,6 +109,7 @@ class ArticleAdmin(
             {
                 "fields": [
                     "lead_image",
+                    "lead_image_kept",
                     "lead_image_alt",
                     "lead_image_caption",
                     "lead_image_credit",

@@ -9,9 +9,9 @@ form; restoring fills the form in the browser, and the normal save then goes
 through ``article_update`` and its version check. A save drops the editor's
 autosave in the same transaction, so a refused save keeps it.
 
-A chosen lead image is not kept across a form error (a browser never sends a
-file twice): the field says so, naming the file, instead of coming back empty
-without a word.
+A chosen lead image is kept across a form error (a browser never sends a
+file twice): ``articles.images.kept`` holds it privately for an hour under a
+signed token in a hidden field, and the field names the file kept.
 """
 
 import json
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from articles import services
+from articles.images import kept
 from articles.models import Article
 from articles.selectors.autosaves import autosave_offer
 from articles.services.autosaves import MAX_BYTES
@@ -129,24 +130,38 @@ class AutosaveAdminMixin:
                     if name not in NOT_RESTORED
                 }
         else:
-            self._say_lead_image_is_not_kept(request, context)
+            self._keep_lead_image(request, context)
         return super().render_change_form(request, context, add, change, **kw)
 
-    def _say_lead_image_is_not_kept(self, request, context) -> None:
-        upload = request.FILES.get("lead_image")
+    def _keep_lead_image(self, request, context) -> None:
+        """The form came back with an error: keep the chosen lead image for
+        the next try (``articles.images.kept``), and say so next to it."""
         form = getattr(context.get("adminform"), "form", None)
-        if upload is None or form is None or "lead_image" not in form.fields:
+        if form is None or "lead_image_kept" not in form.fields:
             return
-        if "lead_image" in form.errors:
-            return  # the file itself was refused: that error says why
-        form.add_error(
-            "lead_image",
-            _(
-                "Nothing was saved, so the image you chose (%(name)s) was not "
-                "kept: choose it again before saving."
-            )
-            % {"name": upload.name},
-        )
+        upload = form.files.get(form.add_prefix("lead_image"))
+        token = None
+        if upload is not None and "lead_image" not in form.errors:
+            token = kept.keep(upload, user=request.user)
+            if token is None:
+                form.add_error(
+                    "lead_image",
+                    _(
+                        "Nothing was saved, and the image you chose (%(name)s) "
+                        "could not be kept: choose it again before saving."
+                    )
+                    % {"name": upload.name},
+                )
+            else:
+                note = _(
+                    "Your image %(name)s is kept; choose another to replace it."
+                ) % {"name": upload.name}
+                # The bound field copied the help text when validation made it.
+                form.fields["lead_image"].help_text = note
+                form["lead_image"].help_text = note
+        # A lost or refused image's token is not sent again.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("lead_image_kept")] = token or ""
 
     def save_related(self, request, form, formsets, change):
         # ArticleAdmin.save_related hands this to the service as its
