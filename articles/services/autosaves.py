@@ -10,6 +10,7 @@ editor's normal save then goes through ``article_update`` and its check.
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,9 @@ from articles.workflow import may_edit
 # very long piece, and refuses what no editor's form would send.
 MAX_BYTES = 512 * 1024
 DRAFT_KEY = re.compile(r"^[A-Za-z0-9-]{8,40}$")
+# An autosave nobody came back to in this long is dropped, so tabs closed on
+# new articles do not pile up.
+KEEP_DAYS = 30
 
 
 class AutosaveTooLarge(ValidationError):
@@ -65,14 +69,20 @@ def autosave_store(
     key = {"article": article, "user": user}
     if article is None:
         key["draft_key"] = draft_key
-    autosave, _created = Autosave.objects.update_or_create(
+    now = timezone.now()
+    autosave, created = Autosave.objects.update_or_create(
         **key,
         defaults={
             "data": data,
             "base_version": base_version if article is not None else None,
-            "saved_at": timezone.now(),
+            "saved_at": now,
         },
     )
+    if created:
+        # Only when a row is added (not on every beat): one DELETE.
+        Autosave.objects.filter(
+            user=user, saved_at__lt=now - timedelta(days=KEEP_DAYS)
+        ).delete()
     return autosave
 
 

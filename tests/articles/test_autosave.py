@@ -91,6 +91,14 @@ def test_a_new_article_is_autosaved_by_user_and_draft_id(writer, editor):
         services.autosave_store(user=writer, draft_key="../x", data={})
 
 
+def test_autosaves_nobody_came_back_to_are_dropped_after_30_days(writer, own_draft):
+    services.autosave_store(user=writer, draft_key=DRAFT, data={})
+    Autosave.objects.update(saved_at=timezone.now() - timedelta(days=31))
+    services.autosave_store(user=writer, article=own_draft, data={})
+
+    assert list(Autosave.objects.values_list("article", flat=True)) == [own_draft.pk]
+
+
 def test_an_autosave_is_offered_only_when_newer_than_the_saved_article(
     writer, own_draft
 ):
@@ -123,12 +131,14 @@ def test_the_endpoint_stores_the_form_and_answers_json(
 ):
     client.force_login(writer)
 
-    # Session, user, article, permissions (2), the row (read, write) and the
-    # savepoints of the service and update_or_create: the same on every beat.
-    with django_assert_max_num_queries(13):
+    # Session, user, article, permissions (2), the row (read, write), the
+    # savepoints of the service and update_or_create, and the first time only
+    # the DELETE of forgotten autosaves; every later beat the same.
+    with django_assert_max_num_queries(14):
         response = post_autosave(client, own_draft)
-    with django_assert_max_num_queries(13):
-        post_autosave(client, own_draft)
+    for _beat in range(3):
+        with django_assert_max_num_queries(12):
+            post_autosave(client, own_draft)
 
     assert response.status_code == 200
     answer = response.json()

@@ -1,5 +1,6 @@
-"""An editor's unsaved text survives a reload: autosaved, offered back, restored,
-then saved normally, which drops the autosave."""
+"""Lost work: an editor's unsaved text survives a reload (autosaved, offered
+back, restored, then saved normally, which drops the autosave), and a chosen
+lead image survives a form error."""
 
 import time
 
@@ -7,8 +8,9 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article, Autosave
 from core.roles import EDITORS
-from tests.e2e.test_editor_flow import log_in
-from tests.factories import ArticleFactory, UserFactory
+from tests.articles.test_images import noisy_jpeg
+from tests.e2e.test_editor_flow import log_in, pick_autocomplete
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 ADDED = "Officials now expect a draft text by spring."
 
@@ -68,3 +70,31 @@ def test_leaving_the_page_sends_the_autosave(page: Page):
     assert autosave is not None
     assert autosave.data["dek"] == "A dek typed just before the tab was closed."
     assert autosave.base_version == article.version
+
+
+def test_the_chosen_lead_image_is_kept_after_a_form_error(page: Page, tmp_path):
+    SectionFactory(name="Defence", slug="defence")
+    UserFactory(username="editor", groups=[EDITORS])
+    photo = tmp_path / "Tokyo Talks.jpg"
+    photo.write_bytes(noisy_jpeg((800, 600)))
+
+    log_in(page, "editor")
+    page.goto("/admin/articles/article/add/")
+    page.get_by_label("Dek").fill("Two island nations, one security pact.")
+    pick_autocomplete(page, "id_section", "Defence")
+    page.locator("#id_lead_image").set_input_files(str(photo))
+    page.get_by_label("Alt text").fill("Ministers shake hands in Tokyo")
+    page.locator("input[name=_save]").first.click()
+
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator(".field-lead_image")).to_contain_text(
+        "Your image Tokyo Talks.jpg is kept; choose another to replace it."
+    )
+    page.get_by_label("Headline").fill("UK and Japan Move Towards a Treaty")
+    page.locator("#id_slug").fill("uk-and-japan-move-towards-a-treaty")
+    page.locator("input[name=_save]").first.click()
+
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    article = Article.objects.get()
+    assert article.lead_image.name.startswith("articles/")
+    assert article.lead_image_renditions
