@@ -28,7 +28,7 @@ from articles import services
 from articles.images import kept
 from articles.models import Article
 from articles.selectors.autosaves import autosave_offer
-from articles.services.autosaves import MAX_BYTES
+from articles.services.autosaves import DRAFT_KEY, MAX_BYTES
 
 # Fields the form carries for itself, never restored from an autosave.
 NOT_RESTORED = ("csrfmiddlewaretoken", "loaded_version", "autosave_draft")
@@ -130,6 +130,11 @@ class AutosaveAdminMixin:
                     if name not in NOT_RESTORED
                 }
         else:
+            # A new article's form back with an error keeps its draft id, so
+            # the save that follows drops the autosaves made under it.
+            draft_key = request.POST.get("autosave_draft", "")
+            if obj is None and DRAFT_KEY.match(draft_key):
+                context["autosave_draft"] = draft_key
             self._keep_lead_image(request, context)
         return super().render_change_form(request, context, add, change, **kw)
 

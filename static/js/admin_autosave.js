@@ -16,6 +16,12 @@
   var dirty = false;
   var leaving = false;
 
+  function newDraftKey() {
+    return window.crypto && crypto.randomUUID
+      ? crypto.randomUUID()
+      : String(Date.now()) + "-" + String(Math.random()).slice(2, 12);
+  }
+
   // A new article is keyed by an id made here, posted with the form so the
   // save drops its autosave.
   var draft = null;
@@ -23,9 +29,7 @@
     draft = document.createElement("input");
     draft.type = "hidden";
     draft.name = "autosave_draft";
-    draft.value = window.crypto && crypto.randomUUID
-      ? crypto.randomUUID()
-      : String(Date.now()) + "-" + String(Math.random()).slice(2, 12);
+    draft.value = box.dataset.draft || newDraftKey();
     form.append(draft);
   }
 
@@ -207,7 +211,7 @@
           body: payload({discard: "1"}),
         });
         if (draft) {
-          draft.value = String(Date.now()) + "-" + String(Math.random()).slice(2, 12);
+          draft.value = newDraftKey();
         }
       }
       offer.remove();

@@ -295,3 +295,21 @@ def test_saving_a_new_article_drops_its_draft_autosave(client, writer):
 
     assert response.status_code == 302
     assert not Autosave.objects.exists()
+
+
+def test_a_new_article_back_with_an_error_keeps_its_draft_id(client, writer):
+    services.autosave_store(user=writer, draft_key=DRAFT, data={})
+    client.force_login(writer)
+    section = SectionFactory()
+
+    response = client.post(
+        reverse("admin:articles_article_add"),
+        article_form(section, headline="", autosave_draft=DRAFT),
+    )
+
+    assert f'data-draft="{DRAFT}"' in response.content.decode()
+    client.post(
+        reverse("admin:articles_article_add"),
+        article_form(section, autosave_draft=DRAFT),
+    )
+    assert not Autosave.objects.exists()
