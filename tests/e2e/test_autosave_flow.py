@@ -98,3 +98,28 @@ def test_the_chosen_lead_image_is_kept_after_a_form_error(page: Page, tmp_path):
     article = Article.objects.get()
     assert article.lead_image.name.startswith("articles/")
     assert article.lead_image_renditions
+
+
+def test_a_new_articles_autosave_is_offered_on_the_add_page(page: Page):
+    SectionFactory(name="Defence", slug="defence")
+    UserFactory(username="editor", groups=[EDITORS])
+
+    log_in(page, "editor")
+    page.goto("/admin/articles/article/add/")
+    page.get_by_label("Headline").press_sequentially("Treaty Talks Resume")
+    pick_autocomplete(page, "id_section", "Defence")
+    page.evaluate("window.newsroomAutosave.save()")
+    expect(page.locator("#autosave-status")).to_contain_text("Autosaved at")
+
+    page.reload()
+    offer = page.locator("#autosave-offer")
+    expect(offer).to_contain_text("never saved")
+    offer.get_by_role("button", name="Restore").click()
+    expect(page.get_by_label("Headline")).to_have_value("Treaty Talks Resume")
+    expect(page.locator("#id_slug")).to_have_value("treaty-talks-resume")
+    expect(page.locator("#id_section + .select2")).to_contain_text("Defence")
+
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert Article.objects.get().headline == "Treaty Talks Resume"
+    assert not Autosave.objects.exists()
