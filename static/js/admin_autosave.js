@@ -38,7 +38,9 @@
   }
 
   function skipped(field) {
+    // "__prefix__": the hidden template rows "Add another" copies.
     return !field.name || field.disabled || SKIP.indexOf(field.name) !== -1 ||
+      field.name.indexOf("__prefix__") !== -1 ||
       ["file", "submit", "button", "reset", "hidden"].indexOf(field.type) !== -1;
   }
 

@@ -33,7 +33,11 @@ def test_autosaved_text_is_offered_back_restored_and_saved(page: Page):
     type_at_the_end_of_the_body(page, ADDED)
     page.evaluate("window.newsroomAutosave.save()")
     expect(page.locator("#autosave-status")).to_contain_text("Autosaved at")
-    assert ADDED in Autosave.objects.get().data["body"]
+    saved = Autosave.objects.get().data
+    assert ADDED in saved["body"]
+    # Neither the form's own fields nor the inlines' hidden template rows.
+    assert not {"csrfmiddlewaretoken", "loaded_version"} & set(saved)
+    assert not [name for name in saved if "__prefix__" in name]
 
     page.reload()
     offer = page.locator("#autosave-offer")
