@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.images import kept
 from articles.models import Article
 from tests.articles.test_admin_images import post_with_image
 from tests.articles.test_images import noisy_jpeg
@@ -144,3 +145,18 @@ def test_a_form_error_without_an_image_adds_nothing_to_the_field(
 
     assert "lead_image" not in response.context["adminform"].form.errors
     assert "is kept" not in response.content.decode()
+
+
+def test_without_a_cache_to_keep_it_the_field_says_choose_it_again(
+    client, editor, section, monkeypatch
+):
+    monkeypatch.setattr(kept.cache, "has_key", lambda key: False)
+    client.force_login(editor)
+
+    response, token = fail_with_an_image(client, section)
+
+    assert token == ""
+    assert response.context["adminform"].form.errors["lead_image"] == [
+        "Nothing was saved, and the image you chose (Tokyo Talks.jpg) could not "
+        "be kept: choose it again before saving."
+    ]
