@@ -21,6 +21,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -158,9 +159,12 @@ class AutosaveAdminMixin:
                     % {"name": upload.name},
                 )
             else:
-                note = _(
-                    "Your image %(name)s is kept; choose another to replace it."
-                ) % {"name": upload.name}
+                # The admin prints help text as HTML: the file name is the
+                # uploader's to choose, so it is escaped.
+                note = format_html(
+                    _("Your image {name} is kept; choose another to replace it."),
+                    name=upload.name,
+                )
                 # The bound field copied the help text when validation made it.
                 form.fields["lead_image"].help_text = note
                 form["lead_image"].help_text = note

@@ -40,14 +40,14 @@ def post_add(client, section, **overrides):
     )
 
 
-def fail_with_an_image(client, section):
+def fail_with_an_image(client, section, name="Tokyo Talks.jpg"):
     """A try with a good image and a missing headline; the kept token."""
     response = post_add(
         client,
         section,
         headline="",
         lead_image=SimpleUploadedFile(
-            "Tokyo Talks.jpg", noisy_jpeg((800, 600)), content_type="image/jpeg"
+            name, noisy_jpeg((800, 600)), content_type="image/jpeg"
         ),
     )
     assert response.status_code == 200
@@ -160,3 +160,14 @@ def test_without_a_cache_to_keep_it_the_field_says_choose_it_again(
         "Nothing was saved, and the image you chose (Tokyo Talks.jpg) could not "
         "be kept: choose it again before saving."
     ]
+
+
+def test_the_kept_file_name_is_shown_as_text(client, editor, section):
+    client.force_login(editor)
+
+    name = "<img src=x onerror=alert(1)>.jpg"
+    response, _token = fail_with_an_image(client, section, name=name)
+
+    page = response.content.decode()
+    assert "Your image &lt;img src=x onerror=alert(1)&gt;.jpg is kept" in page
+    assert "<img src=x" not in page
