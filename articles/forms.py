@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
+from .images import kept
 from .models import Article, TaggedArticle
 from .sanitize import same_body
 from .workflow import TRANSITIONS, action_for, is_editor, may_transition
@@ -54,6 +55,8 @@ class ArticleAdminForm(forms.ModelForm):
     )
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The lead image chosen before a form error (articles.images.kept).
+    lead_image_kept = forms.CharField(widget=forms.HiddenInput, required=False)
     transition_note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -93,10 +96,39 @@ class ArticleAdminForm(forms.ModelForm):
         )
         if "loaded_version" in self.fields and self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        self._kept_image_lost = False
+        if self.is_bound and "lead_image" in self.fields:
+            self._take_kept_lead_image()
         if "body" in self.fields:
             # The admin's change message ("Changed Body") and the revision
             # comment come from changed_data: compare what would be stored.
             self.fields["body"].has_changed = self._body_has_changed
+
+    def _take_kept_lead_image(self) -> None:
+        """With no new file chosen, the one kept from the last try is the upload:
+        validated by content like any other."""
+        field = self.add_prefix("lead_image")
+        token = self.data.get(self.add_prefix("lead_image_kept"))
+        if not token or self.files.get(field) or self.data.get(f"{field}-clear"):
+            return
+        upload = kept.take(token, user=self.current_user)
+        if upload is None:
+            self._kept_image_lost = True
+            return
+        self.files = self.files.copy()
+        self.files[field] = upload
+
+    def clean_lead_image(self):
+        if self._kept_image_lost:
+            raise forms.ValidationError(
+                _(
+                    "The image you chose before is no longer kept (after an hour, "
+                    "or the page was altered): choose it again, or save again "
+                    "without it."
+                ),
+                code="kept_image_lost",
+            )
+        return self.cleaned_data.get("lead_image")
 
     @staticmethod
     def _body_has_changed(initial, data) -> bool:

@@ -34,6 +34,7 @@ from articles.workflow import (
     may_edit,
 )
 
+from .autosave import AutosaveAdminMixin
 from .columns import ArticleColumnsMixin
 from .corrections import CorrectionInline
 from .filters import StatusFilter, TagFilter
@@ -49,7 +50,11 @@ from .scheduling import SchedulingAdminMixin
 
 @admin.register(Article)
 class ArticleAdmin(
-    ArticleColumnsMixin, SchedulingAdminMixin, PreviewLinksAdminMixin, VersionAdmin
+    AutosaveAdminMixin,
+    ArticleColumnsMixin,
+    SchedulingAdminMixin,
+    PreviewLinksAdminMixin,
+    VersionAdmin,
 ):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -107,6 +112,7 @@ class ArticleAdmin(
             {
                 "fields": [
                     "lead_image",
+                    "lead_image_kept",
                     "lead_image_alt",
                     "lead_image_caption",
                     "lead_image_credit",

@@ -9,7 +9,8 @@ stored image is re-encoded without metadata. The package, by step:
 - ``normalise``: re-encoding into the stored form, and the metadata policy;
 - ``renditions``: the resized copies a ``srcset`` offers;
 - ``fields``: the model and form fields, and the calls a model's ``save()``
-  makes.
+  makes;
+- ``kept``: a chosen upload kept across a form error, under a signed token.
 
 Import from ``articles.images``; the names below are its public interface.
 """

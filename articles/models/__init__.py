@@ -1,5 +1,6 @@
 from .article import Article, ArticleConflict
 from .author import Author
+from .autosave import Autosave
 from .correction import Correction
 from .parts import ArticleAuthor, KeyTakeaway, RelatedArticle, TaggedArticle
 from .queryset import ArticleQuerySet
@@ -14,6 +15,7 @@ __all__ = [
     "ArticleQuerySet",
     "ArticleTransition",
     "Author",
+    "Autosave",
     "Correction",
     "KeyTakeaway",
     "PreviewLink",

@@ -9,10 +9,12 @@ importer and API call them; ``save()`` only fills a row's own fields.
 - ``corrections``: add and remove corrections;
 - ``previews``: make and revoke preview links;
 - ``sections``: sections and authors;
+- ``autosaves``: an editor's unsaved form, kept while they type;
 - ``paths``: old addresses from another system (an import).
 """
 
 from .articles import article_create, article_delete, article_update
+from .autosaves import AutosaveTooLarge, autosave_discard, autosave_store
 from .bulk import ArticleBatch, article_batch
 from .corrections import correction_add, correction_check, correction_remove
 from .paths import article_paths_add
@@ -31,6 +33,7 @@ from .transitions import (
 
 __all__ = [
     "ArticleBatch",
+    "AutosaveTooLarge",
     "article_batch",
     "article_create",
     "article_delete",
@@ -45,6 +48,8 @@ __all__ = [
     "article_update",
     "article_withdraw",
     "author_save",
+    "autosave_discard",
+    "autosave_store",
     "correction_add",
     "correction_check",
     "correction_remove",
