@@ -383,8 +383,19 @@ def refusal_message(path: str, response) -> str:
 
 
 def dialog_arguments(response) -> list:
-    """What the image dialog's callback page hands to CKEditor."""
-    match = re.search(r"callFunction\((.*)\);</script>", response.content.decode())
+    """What the image dialog's callback page hands to CKEditor: the function
+    number, the address and the message. A refusal's message travels in a
+    ``var message = …;`` before the call (the page shows it in the dialog,
+    not in an alert), a success's as the call's third argument."""
+    page = response.content.decode()
+    refused = re.search(
+        r"var message = (.*?);window\.parent\.CKEDITOR\.tools\.callFunction\("
+        r"(.*?), (\".*?\"), function",
+        page,
+    )
+    if refused:
+        return [json.loads(refused[2]), json.loads(refused[3]), json.loads(refused[1])]
+    match = re.search(r"callFunction\((.*)\);</script>", page)
     return json.loads(f"[{match[1]}]")
 
 
