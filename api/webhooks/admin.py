@@ -17,6 +17,7 @@ from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
 class SubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"), choices=EVENTS, widget=forms.CheckboxSelectMultiple
     )
