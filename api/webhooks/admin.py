@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .addresses import RefusedTarget, target_check
 from .models import EVENTS, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
@@ -25,6 +26,15 @@ class SubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ("name", "url", "events", "is_active")
+
+    def clean_url(self):
+        # The service checks again; here the admin gets the reason on the field.
+        url = self.cleaned_data["url"]
+        try:
+            target_check(url)
+        except RefusedTarget as exc:
+            raise ValidationError(str(exc)) from exc
+        return url
 
 
 @admin.register(WebhookSubscription)
@@ -57,12 +67,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     )
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.webhook_subscription_save(subscription=obj)
-        except ValidationError as exc:
-            # The form checked the fields; this is the address check.
-            messages.error(request, "; ".join(exc.messages))
-            raise
+        services.webhook_subscription_save(subscription=obj)
 
 
 class AttemptInline(admin.TabularInline):
