@@ -7,10 +7,12 @@ import itertools
 import json
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from api.webhooks import services
@@ -219,3 +221,35 @@ def test_a_redirect_is_not_followed(receiver, editor, settings):
     assert delivery.status == WebhookDelivery.Status.FAILED
     assert delivery.response_code == 302
     assert len(handler.calls) == 1
+
+
+def test_a_scheduled_piece_is_announced_at_its_time_not_before(receiver, editor):
+    url, handler = receiver
+    subscribe(url)
+    piece = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    at = timezone.now() + timedelta(seconds=1.5)
+
+    transitions.article_schedule(article=piece, user=editor, publish_at=at)
+    run_worker()
+    assert handler.calls == []  # not out yet
+    time.sleep(max(0, (at - timezone.now()).total_seconds()) + 0.1)
+    work_until_done()
+
+    ((_, _, body, _),) = handler.calls
+    assert json.loads(body)["data"]["id"] == piece.pk
+
+
+def test_a_scheduled_piece_withdrawn_before_its_time_is_never_announced(
+    receiver, editor
+):
+    url, handler = receiver
+    subscribe(url, events=["article.published", "article.withdrawn"])
+    piece = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    at = timezone.now() + timedelta(seconds=1)
+    transitions.article_schedule(article=piece, user=editor, publish_at=at)
+    transitions.article_unpublish(article=piece, user=editor, note="Held back")
+
+    time.sleep(max(0, (at - timezone.now()).total_seconds()) + 0.1)
+    run_worker()
+    assert handler.calls == []
+    assert not WebhookDelivery.objects.exists()
