@@ -26,22 +26,26 @@ def _refused(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-def target_check(url: str) -> None:
+def target_check(url: str) -> list[str]:
     """Raise ``RefusedTarget`` (with a reason an admin can act on) for a URL
-    a webhook must not go to."""
+    a webhook must not go to; else the addresses checked, for the caller to
+    connect to (so a name cannot resolve to another address in between), or
+    none when the rule is lifted."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RefusedTarget(f"A webhook goes to an http(s) URL, not {url!r}.")
     if settings.WEBHOOKS_ALLOW_PRIVATE:
-        return
+        return []
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError) as exc:
         raise RefusedTarget(f"{parts.hostname} cannot be resolved: {exc}") from exc
-    for *_, sockaddr in found:
-        if _refused(sockaddr[0]):
+    addresses = [sockaddr[0] for *_, sockaddr in found]
+    for address in addresses:
+        if _refused(address):
             raise RefusedTarget(
-                f"{parts.hostname} resolves to {sockaddr[0]}, a private or "
+                f"{parts.hostname} resolves to {address}, a private or "
                 "reserved address; webhooks go to the public internet only."
             )
+    return addresses

@@ -3,13 +3,16 @@ One attempt: POST the signed body, note the answer and the time taken. It
 never raises: the attempt's outcome is data for the delivery log, and the
 retry schedule is the webhook's own (``services``), not the generic job
 retries. Redirects are not followed (a redirect could lead to an address the
-check refused).
+check refused), and the connection goes to an address the check passed, not
+to the name resolved a second time (DNS rebinding).
 """
 
+import http.client
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -28,12 +31,43 @@ class Outcome:
         return self.response_code is not None and 200 <= self.response_code < 300
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+class _Pinned:
+    """Connect to the checked ``address``; TLS still checks the host name."""
+
+    address: str | None = None
+
+    def connect(self):
+        if self.address is None:
+            return super().connect()
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        if isinstance(self, http.client.HTTPSConnection):
+            self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTP(_Pinned, http.client.HTTPConnection):
+    pass
+
+
+class _PinnedHTTPS(_Pinned, http.client.HTTPSConnection):
+    pass
+
+
+def _connection(url: str, addresses: list[str]):
+    parts = urlsplit(url)
+    timeout = settings.NEWSROOM_WEBHOOK_TIMEOUT
+    # The port always given: http.client would read "::1" as host ":" port 1.
+    if parts.scheme == "https":
+        made = _PinnedHTTPS(
+            parts.hostname,
+            parts.port or 443,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+    else:
+        made = _PinnedHTTP(parts.hostname, parts.port or 80, timeout=timeout)
+    made.address = addresses[0] if addresses else None
+    path = parts.path or "/"
+    return made, path + (f"?{parts.query}" if parts.query else "")
 
 
 def post(*, url: str, secret: str, message_id: str, body: str) -> Outcome:
@@ -44,28 +78,25 @@ def post(*, url: str, secret: str, message_id: str, body: str) -> Outcome:
         return Outcome(code, ms, error[:300])
 
     try:
-        target_check(url)
+        addresses = target_check(url)
     except RefusedTarget as exc:
         return done(error=str(exc))
     timestamp = int(time.time())
-    request = urllib.request.Request(
-        url,
-        data=body.encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "newsroom-webhooks",
-            "webhook-id": message_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": signing.signature(
-                secret, message_id=message_id, timestamp=timestamp, body=body
-            ),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "newsroom-webhooks",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signing.signature(
+            secret, message_id=message_id, timestamp=timestamp, body=body
+        ),
+    }
+    connection, path = _connection(url, addresses)
     try:
-        with _opener.open(request, timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT) as r:
-            return done(r.status)
-    except urllib.error.HTTPError as exc:
-        return done(exc.code, f"answered {exc.code}")
-    except OSError as exc:
+        connection.request("POST", path, body=body.encode(), headers=headers)
+        status = connection.getresponse().status
+    except (OSError, http.client.HTTPException) as exc:
         return done(error=f"unreachable: {exc}")
+    finally:
+        connection.close()
+    return done(status, "" if 200 <= status < 300 else f"answered {status}")

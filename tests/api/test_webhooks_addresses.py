@@ -36,8 +36,8 @@ def test_a_private_or_odd_target_is_refused(url):
         target_check(url)
 
 
-def test_a_public_address_is_accepted():
-    target_check("https://93.184.215.14/hook")
+def test_a_public_address_is_accepted_and_is_the_one_to_connect_to():
+    assert target_check("https://93.184.215.14/hook") == ["93.184.215.14"]
 
 
 def test_the_setting_lets_a_loopback_receiver_in(settings):
@@ -67,3 +67,30 @@ def test_an_attempt_checks_the_address_again_and_sends_nothing():
     assert not outcome.ok
     assert outcome.response_code is None
     assert "private or reserved" in outcome.error
+
+
+def test_the_attempt_connects_to_the_checked_address_not_a_second_lookup(
+    monkeypatch,
+):
+    """DNS rebinding: a name that resolves to a public address when checked
+    and to loopback a moment later still gets the checked address."""
+    answers = iter(["93.184.215.14", "127.0.0.1"])
+    connected = []
+
+    def resolve(host, port, *args, **kwargs):
+        return [(2, 1, 6, "", (next(answers), port))]
+
+    def connect(address, *args, **kwargs):
+        connected.append(address)
+        raise ConnectionRefusedError("not in a test")
+
+    monkeypatch.setattr("socket.getaddrinfo", resolve)
+    monkeypatch.setattr("socket.create_connection", connect)
+    outcome = sending.post(
+        url="https://partner.example/hook",
+        secret="whsec_" + "A" * 32,
+        message_id="msg_1",
+        body="{}",
+    )
+    assert connected == [("93.184.215.14", 443)]
+    assert "unreachable" in outcome.error
