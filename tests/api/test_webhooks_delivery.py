@@ -19,9 +19,11 @@ from api.webhooks import services
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
 from articles.models import Article
 from articles.services import transitions
+from comments.models import Comment
+from comments.services.moderation import comment_approve
 from core.roles import sync_groups
 from tests.core.test_jobs import run_worker
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -253,3 +255,26 @@ def test_a_scheduled_piece_withdrawn_before_its_time_is_never_announced(
     run_worker()
     assert handler.calls == []
     assert not WebhookDelivery.objects.exists()
+
+
+def test_an_approved_comment_is_sent_without_the_readers_email_or_address(
+    receiver, moderator
+):
+    url, handler = receiver
+    subscribe(url, events=["comment.approved"])
+    comment = CommentFactory(
+        article=ArticleFactory(),
+        status=Comment.Status.PENDING,
+        author_name="Reader One",
+        author_email="one@reader.example",
+        ip_address="203.0.113.9",
+    )
+
+    comment_approve(comment=comment, actor=moderator)
+    work_until_done()
+
+    ((_, _, body, _),) = handler.calls
+    payload = json.loads(body)
+    assert payload["type"] == "comment.approved"
+    assert payload["data"]["comment"]["name"] == "Reader One"
+    assert "one@reader.example" not in body and "203.0.113.9" not in body
