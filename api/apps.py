@@ -7,6 +7,6 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .webhooks import receivers
+        from .webhooks import checks, receivers  # noqa: F401 (checks registers)
 
         receivers.connect()

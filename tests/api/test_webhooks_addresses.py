@@ -94,3 +94,12 @@ def test_the_attempt_connects_to_the_checked_address_not_a_second_lookup(
     )
     assert connected == [("93.184.215.14", 443)]
     assert "unreachable" in outcome.error
+
+
+def test_the_deploy_check_warns_when_private_targets_are_allowed(settings):
+    from api.webhooks.checks import webhooks_stay_outside
+
+    assert webhooks_stay_outside() == []
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    [warning] = webhooks_stay_outside()
+    assert warning.id == "api.W001"

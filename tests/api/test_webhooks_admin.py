@@ -99,3 +99,20 @@ def test_an_editor_may_not_manage_subscriptions(client, editor, delivery):
         client.get(reverse("admin:api_webhooksubscription_changelist")).status_code
         == 403
     )
+
+
+def test_a_subscription_failing_for_days_is_switched_off(delivery, settings):
+    from datetime import timedelta
+
+    from api.webhooks.attempts import _failed_for_good
+
+    settings.WEBHOOKS_DISABLE_AFTER_FAILURES = 100
+    settings.WEBHOOKS_DISABLE_AFTER_DAYS = 5
+    subscription = delivery.subscription
+    _failed_for_good(subscription.pk, delivery, delivery.created_at)
+    subscription.refresh_from_db()
+    assert subscription.is_active
+    _failed_for_good(subscription.pk, delivery, delivery.created_at + timedelta(days=5))
+    subscription.refresh_from_db()
+    assert not subscription.is_active
+    assert subscription.disabled_at is not None
