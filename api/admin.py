@@ -46,3 +46,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for key in queryset.filter(revoked_at__isnull=True):
             keys.api_key_revoke(key=key)
         self.message_user(request, f"Revoked at {timezone.now():%H:%M}.")
+
+
+from .webhooks import admin as webhooks_admin  # noqa: E402, F401  (registers them)

@@ -33,3 +33,12 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+from .webhooks.models import (  # noqa: E402  (Django finds an app's models here)
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+__all__ = ["ApiKey", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription"]

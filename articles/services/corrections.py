@@ -20,6 +20,8 @@ from articles.cache import article_changed
 from articles.models import Article, Correction
 from articles.workflow import may_correct
 
+from .announce import announce_correction
+
 
 def correction_check(*, article: Article, published_at: datetime) -> None:
     """Raise ``ValidationError`` (keyed by field) if a correction of ``article``
@@ -68,6 +70,7 @@ def correction_add(
         editor=user,
     )
     article_changed(article)
+    announce_correction(article)
     return correction
 
 

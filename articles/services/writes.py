@@ -4,7 +4,8 @@ What every article write does, in one place (``articles`` and
 compare its version, store a new lead image with its renditions (a heavy
 one's are queued as a job, ``articles.tasks``), save the row and its parts,
 keep the old address of a piece that moved, then the search vector and the
-purge (``bulk.after_write``).
+purge (``bulk.after_write``), and, after commit, the signals for outside
+listeners (``announce``).
 """
 
 from collections.abc import Callable, Iterable
@@ -28,10 +29,13 @@ from articles.models import (
     TaggedArticle,
 )
 
+from .announce import announce_write
 from .bulk import after_write
 
 BEFORE_FIELDS = (
     "version",
+    # What the write changes in the piece's public life (``announce``).
+    "status",
     "slug",
     "publish_at",
     "created_at",
@@ -236,6 +240,7 @@ def write(
         old_tag_ids=before.tag_ids if before else (),
         old_author_ids=before.author_ids if before else (),
     )
+    announce_write(article, before_row=before.row if before is not None else None)
 
 
 def _keep_job_renditions(article: Article, row: dict) -> None:

@@ -1,0 +1,19 @@
+"""
+Webhooks (issue 15, docs/api.md "Webhooks"): where they may go, how often a
+failing one is tried again, and when a subscription is switched off.
+"""
+
+from .env import env_bool, env_int
+
+# - WEBHOOKS_ALLOW_PRIVATE: allow targets on private, loopback, link-local and
+#   reserved addresses; off in production (SSRF), on only for tests and labs.
+# - The retry schedule is the Standard Webhooks recommendation: after the
+#   first attempt, waits of 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (about
+#   28 h in all). Tests compress it.
+# - A subscription whose last WEBHOOKS_DISABLE_AFTER_FAILURES deliveries all
+#   failed, or that has failed without a success for WEBHOOKS_DISABLE_AFTER_DAYS,
+#   is switched off, with a message on the editors' desk.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
+WEBHOOKS_DISABLE_AFTER_FAILURES = env_int("WEBHOOKS_DISABLE_AFTER_FAILURES", 5)
+WEBHOOKS_DISABLE_AFTER_DAYS = env_int("WEBHOOKS_DISABLE_AFTER_DAYS", 5)
