@@ -1,8 +1,11 @@
 """Pieces: the list with its filters, one piece, its comments, and search."""
 
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from articles import cache as page_tags
+from articles.metadata import absolute_url
 from articles.models import Article, Section
 from articles.search import parse_query, search_articles
 
@@ -105,18 +108,39 @@ def article_list(
     return paged(request, data, next_cursor)
 
 
+def _gone(request, article):
+    page_tags.mark_gone(request, article)
+    raise Problem(410, "gone", "This piece was withdrawn and is no longer published.")
+
+
+def _moved(request, slug: str):
+    """An old slug: 301 to the piece's API address (the query kept), 410 if
+    it was withdrawn, 404 if there is none."""
+    params.refuse_unknown(request.GET, {"fields"})
+    article = selectors.moved(slug)
+    if article is None:
+        raise Problem(404, "not-found", "No published piece has this id or slug.")
+    if article.status == Article.Status.WITHDRAWN:
+        _gone(request, article)
+    page_tags.mark_redirect(request, article)
+    target = reverse("api:article-by-slug", kwargs={"slug": article.slug})
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(
+        absolute_url(f"{target}?{query}" if query else target)
+    )
+
+
 def _one(request, **lookup):
     """One piece; 410 if withdrawn, 404 if readers may not see it."""
     found = selectors.with_parts(Article.objects.filter(**lookup)).first()
+    if found is None and "slug" in lookup:
+        return _moved(request, lookup["slug"])
     if found is None or not (
         found.is_published() or found.status == Article.Status.WITHDRAWN
     ):
         raise Problem(404, "not-found", "No published piece has this id or slug.")
     if found.status == Article.Status.WITHDRAWN:
-        page_tags.mark_gone(request, found)
-        raise Problem(
-            410, "gone", "This piece was withdrawn and is no longer published."
-        )
+        _gone(request, found)
     params.refuse_unknown(request.GET, {"fields"})
     chosen = params.fields(request.GET, representation.ARTICLE_FIELDS)
     selectors.attached([found])
@@ -135,7 +159,8 @@ def article_detail(request, article_id: int, fields: str | None = None):
 
 @router.get("/articles/by-slug/{slug:slug}/", response=ONE, url_name="article-by-slug")
 def article_by_slug(request, slug: str, fields: str | None = None):
-    """One published piece by its slug."""
+    """One published piece by its slug; a slug it had before answers 301 to
+    the current address."""
     return _one(request, slug=slug)
 
 
@@ -155,10 +180,7 @@ def article_comments(
         Article.objects.only("status", "publish_at"), pk=article_id
     )
     if article.status == Article.Status.WITHDRAWN:
-        page_tags.mark_gone(request, article)
-        raise Problem(
-            410, "gone", "This piece was withdrawn and is no longer published."
-        )
+        _gone(request, article)
     if not article.is_published():
         raise Problem(404, "not-found", "No published piece has this id.")
     comments = selectors.public_comments(article_id)
