@@ -84,6 +84,9 @@ def article_list(
         articles = articles.filter(publish_at__lt=before)
     if since:
         articles = articles.filter(modified_at__gte=since)
+    # Counting is cheap only when a section, tag or author narrows the list
+    # (an index on each); the whole archive is counted never.
+    total = articles.count() if ids else None
     if position is not None:
         articles = selectors.after(articles, order, position)
     page = selectors.attached(
@@ -105,7 +108,9 @@ def article_list(
     }
     if since:
         data["withdrawn"] = selectors.tombstones(since)
-    return paged(request, data, next_cursor)
+    if total is None and position is None and not more:
+        total = len(page)  # all of it on the first page: known for free
+    return paged(request, data, next_cursor, total=total)
 
 
 def _gone(request, article):
@@ -177,7 +182,7 @@ def article_comments(
     size = params.page_size(request.GET)
     position = params.read_cursor(request.GET, "comments")
     article = get_object_or_404(
-        Article.objects.only("status", "publish_at"), pk=article_id
+        Article.objects.only("status", "publish_at", "comment_count"), pk=article_id
     )
     if article.status == Article.Status.WITHDRAWN:
         _gone(request, article)
@@ -190,8 +195,12 @@ def article_comments(
     more, found = len(found) > size, found[:size]
     page_tags.mark_api_comments(request, article_id)
     cursor_out = params.make_cursor("comments", found[-1].pk) if more else None
+    # The piece keeps its count of public comments exact: no query for it.
     return paged(
-        request, {"results": [representation.comment(c) for c in found]}, cursor_out
+        request,
+        {"results": [representation.comment(c) for c in found]},
+        cursor_out,
+        total=article.comment_count,
     )
 
 
