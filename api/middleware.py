@@ -18,7 +18,9 @@ from .errors import Problem, problem_response
 KEY_HEADER = "HTTP_X_API_KEY"
 CORS_METHODS = "GET, HEAD, OPTIONS"
 CORS_HEADERS = "X-Api-Key, If-None-Match"
-EXPOSED = "Link, ETag, X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After"
+EXPOSED = (
+    "Link, ETag, X-Total-Count, X-RateLimit-Limit, X-RateLimit-Remaining, Retry-After"
+)
 
 
 class ApiGateMiddleware:

@@ -4,7 +4,7 @@ The endpoints build plain dicts (``api.representation``) and answer them
 directly; ``tests/api/test_schema.py`` holds the two to the same field names.
 """
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class Problem(Schema):
@@ -106,7 +106,12 @@ class CommentOut(Schema):
     id: int
     parent: int | None
     name: str
-    body: str
+    body: str = Field(
+        description=(
+            "Plain text exactly as the reader wrote it (trimmed): never HTML. "
+            "Escape it before putting it in a page."
+        )
+    )
     created_at: str
 
 

@@ -10,7 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, ArticleAuthor, Author, Section, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    ArticlePath,
+    Author,
+    Section,
+    TaggedArticle,
+)
 from articles.selectors import parts
 from comments.models import Comment
 
@@ -77,6 +84,23 @@ def tombstones(since) -> list[dict]:
         .values_list("pk", "slug", "modified_at")
     )
     return [{"id": pk, "slug": slug, "removed_at": when} for pk, slug, when in gone]
+
+
+def moved(slug: str) -> Article | None:
+    """The piece that had ``slug`` before (an old address ending in it), if
+    readers can see it or it was withdrawn; the newest such address wins.
+    Only asked after the current slug found nothing, and the answer is
+    cached, so the unindexed suffix match costs once per slug."""
+    visible = Q(article__in=Article.objects.published()) | Q(
+        article__status=Article.Status.WITHDRAWN
+    )
+    old = (
+        ArticlePath.objects.filter(visible, path__endswith=f"/{slug}/")
+        .select_related("article")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return old.article if old is not None else None
 
 
 def sections():

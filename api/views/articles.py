@@ -1,8 +1,11 @@
 """Pieces: the list with its filters, one piece, its comments, and search."""
 
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from articles import cache as page_tags
+from articles.metadata import absolute_url
 from articles.models import Article, Section
 from articles.search import parse_query, search_articles
 
@@ -81,6 +84,9 @@ def article_list(
         articles = articles.filter(publish_at__lt=before)
     if since:
         articles = articles.filter(modified_at__gte=since)
+    # Counting is cheap only when a section, tag or author narrows the list
+    # (an index on each); the whole archive is counted never.
+    total = articles.count() if ids else None
     if position is not None:
         articles = selectors.after(articles, order, position)
     page = selectors.attached(
@@ -102,21 +108,44 @@ def article_list(
     }
     if since:
         data["withdrawn"] = selectors.tombstones(since)
-    return paged(request, data, next_cursor)
+    if total is None and position is None and not more:
+        total = len(page)  # all of it on the first page: known for free
+    return paged(request, data, next_cursor, total=total)
+
+
+def _gone(request, article):
+    page_tags.mark_gone(request, article)
+    raise Problem(410, "gone", "This piece was withdrawn and is no longer published.")
+
+
+def _moved(request, slug: str):
+    """An old slug: 301 to the piece's API address (the query kept), 410 if
+    it was withdrawn, 404 if there is none."""
+    params.refuse_unknown(request.GET, {"fields"})
+    article = selectors.moved(slug)
+    if article is None:
+        raise Problem(404, "not-found", "No published piece has this id or slug.")
+    if article.status == Article.Status.WITHDRAWN:
+        _gone(request, article)
+    page_tags.mark_redirect(request, article)
+    target = reverse("api:article-by-slug", kwargs={"slug": article.slug})
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(
+        absolute_url(f"{target}?{query}" if query else target)
+    )
 
 
 def _one(request, **lookup):
     """One piece; 410 if withdrawn, 404 if readers may not see it."""
     found = selectors.with_parts(Article.objects.filter(**lookup)).first()
+    if found is None and "slug" in lookup:
+        return _moved(request, lookup["slug"])
     if found is None or not (
         found.is_published() or found.status == Article.Status.WITHDRAWN
     ):
         raise Problem(404, "not-found", "No published piece has this id or slug.")
     if found.status == Article.Status.WITHDRAWN:
-        page_tags.mark_gone(request, found)
-        raise Problem(
-            410, "gone", "This piece was withdrawn and is no longer published."
-        )
+        _gone(request, found)
     params.refuse_unknown(request.GET, {"fields"})
     chosen = params.fields(request.GET, representation.ARTICLE_FIELDS)
     selectors.attached([found])
@@ -135,7 +164,8 @@ def article_detail(request, article_id: int, fields: str | None = None):
 
 @router.get("/articles/by-slug/{slug:slug}/", response=ONE, url_name="article-by-slug")
 def article_by_slug(request, slug: str, fields: str | None = None):
-    """One published piece by its slug."""
+    """One published piece by its slug; a slug it had before answers 301 to
+    the current address."""
     return _one(request, slug=slug)
 
 
@@ -152,13 +182,10 @@ def article_comments(
     size = params.page_size(request.GET)
     position = params.read_cursor(request.GET, "comments")
     article = get_object_or_404(
-        Article.objects.only("status", "publish_at"), pk=article_id
+        Article.objects.only("status", "publish_at", "comment_count"), pk=article_id
     )
     if article.status == Article.Status.WITHDRAWN:
-        page_tags.mark_gone(request, article)
-        raise Problem(
-            410, "gone", "This piece was withdrawn and is no longer published."
-        )
+        _gone(request, article)
     if not article.is_published():
         raise Problem(404, "not-found", "No published piece has this id.")
     comments = selectors.public_comments(article_id)
@@ -168,8 +195,12 @@ def article_comments(
     more, found = len(found) > size, found[:size]
     page_tags.mark_api_comments(request, article_id)
     cursor_out = params.make_cursor("comments", found[-1].pk) if more else None
+    # The piece keeps its count of public comments exact: no query for it.
     return paged(
-        request, {"results": [representation.comment(c) for c in found]}, cursor_out
+        request,
+        {"results": [representation.comment(c) for c in found]},
+        cursor_out,
+        total=article.comment_count,
     )
 
 

@@ -16,21 +16,27 @@ def section_list(request):
     params.refuse_unknown(request.GET, set())
     found = list(selectors.sections())
     page_tags.mark_api_names(request, "sections", [s.pk for s in found])
-    return respond({"results": [representation.section(s) for s in found]})
+    response = respond({"results": [representation.section(s) for s in found]})
+    response["X-Total-Count"] = str(len(found))
+    return response
 
 
 def _by_id(request, kind: str, queryset, shape):
-    """A page of names in id order, so new ones only ever come last."""
+    """A page of names in id order, so new ones only ever come last, with
+    how many there are in all."""
     params.refuse_unknown(request.GET, {"cursor", "page_size"})
     size = params.page_size(request.GET)
     position = params.read_cursor(request.GET, kind)
+    # A few hundred names at most, counted through the same small index.
+    total = queryset.count()
     if position is not None:
         queryset = queryset.filter(pk__gt=position)
     found = list(queryset[: size + 1])
     more, found = len(found) > size, found[:size]
     page_tags.mark_api_names(request, kind, [item.pk for item in found])
     cursor = params.make_cursor(kind, found[-1].pk) if more else None
-    return paged(request, {"results": [shape(item) for item in found]}, cursor)
+    results = [shape(item) for item in found]
+    return paged(request, {"results": results}, cursor, total=total)
 
 
 @router.get("/authors/", response={200: AuthorPage, **ERRORS}, url_name="authors")

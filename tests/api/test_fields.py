@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from api.representation import ARTICLE_FIELDS
+from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,20 @@ def test_comments_are_the_approved_ones_with_name_body_date_and_parent(
 def test_search_finds_published_pieces(client, newsroom):
     found = client.get("/api/v1/search/?q=treaty").json()["results"]
     assert [item["id"] for item in found] == [newsroom["report"].pk]
+
+
+def test_a_comment_body_is_the_plain_text_the_reader_wrote(client, newsroom):
+    """Never HTML: no escaping, no links, no paragraphs; the client escapes it
+    (docs/api.md). The page renders the same text with comments.text."""
+    report = newsroom["report"]
+    written = 'I <b>disagree</b> & "so" do\n\nothers: https://example.org/x?a=1&b=2'
+    CommentFactory(article=report, author_name="Writer <i>", body=written)
+
+    found = client.get(f"/api/v1/articles/{report.pk}/comments/").json()["results"]
+
+    assert found[-1]["body"] == written
+    assert found[-1]["name"] == "Writer <i>"
+    assert "<a " not in str(found) and "&amp;" not in str(found)
+    schema = client.get("/api/v1/schema/").json()
+    body = schema["components"]["schemas"]["CommentOut"]["properties"]["body"]
+    assert "Plain text" in body["description"]

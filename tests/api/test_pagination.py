@@ -17,10 +17,12 @@ def ids(client, url) -> tuple[list[int], str | None]:
     response = client.get(url)
     assert response.status_code == 200, response.content
     data = response.json()
+    links = response["Link"].split(", ")
+    assert links[0].endswith('; rel="first"') and "cursor=" not in links[0]
     if data["next"]:
-        assert response["Link"] == f'<{data["next"]}>; rel="next"'
+        assert links[1:] == [f'<{data["next"]}>; rel="next"']
     else:
-        assert not response.has_header("Link")
+        assert links[1:] == []
     return [item["id"] for item in data["results"]], data["next"]
 
 
@@ -109,3 +111,40 @@ def test_a_piece_withdrawn_through_the_service_becomes_a_tombstone(
     data = client.get(f"/api/v1/articles/?modified_since={since}").json()
     assert [gone["id"] for gone in data["withdrawn"]] == [newsroom["report"].pk]
     assert data["results"] == []
+
+
+def total(client, url) -> str | None:
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.get("X-Total-Count")
+
+
+def test_totals_come_where_they_are_cheap(client, many, newsroom):
+    """Names and comments always; pieces when a section, tag or author narrows
+    the list, or when all of it fits on the first page; never for a long
+    unfiltered walk."""
+    assert total(client, "/api/v1/articles/?section=world&page_size=2") == "7"
+    cursor = client.get("/api/v1/articles/?section=world&page_size=2").json()["next"]
+    assert total(client, cursor) == "7"
+    assert total(client, "/api/v1/articles/?tag=japan") == "1"
+    assert total(client, "/api/v1/articles/?author=daniel-perez") == "1"
+    assert total(client, "/api/v1/articles/?page_size=2") is None
+    assert total(client, "/api/v1/articles/?page_size=100") == "9"
+    for kind in ("sections", "tags", "authors"):
+        every = client.get(
+            f"/api/v1/{kind}/?page_size=100"
+            if kind != "sections"
+            else "/api/v1/sections/"
+        ).json()
+        assert total(client, f"/api/v1/{kind}/") == str(len(every["results"]))
+    assert total(client, "/api/v1/tags/?page_size=1") == total(client, "/api/v1/tags/")
+    report = newsroom["report"]
+    assert total(client, f"/api/v1/articles/{report.pk}/comments/") == "1"
+
+
+def test_the_link_header_names_the_first_page_without_the_cursor(client, many):
+    first = client.get("/api/v1/articles/?section=world&page_size=2")
+    second = client.get(first.json()["next"])
+    start = first["Link"].split(", ")[0]
+    assert second["Link"].split(", ")[0] == start
+    assert start.endswith('/api/v1/articles/?section=world&page_size=2>; rel="first"')

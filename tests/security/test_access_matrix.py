@@ -53,6 +53,13 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_api_rate_limit(settings):
+    """Hundreds of API requests from one address: no rate limit decides a cell."""
+    settings.API_RATE_PER_MINUTE = 10**9
+
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security" / "access.md"
 
 # "writer" wrote every piece here; "colleague" is another writer.
@@ -110,6 +117,13 @@ def listing(role, state):
     """Lists, feeds, sitemaps and search show published pieces only, to
     everyone: staff read unpublished pieces in the admin, not on the site."""
     return "200 listed" if state == "published" else "200 not listed"
+
+
+def with_tombstones(role, state):
+    """The API's changes since a date: published pieces, and a tombstone (id,
+    slug, when) for a piece readers saw and can no longer see, so a mirror
+    removes it. Pieces never out are in neither."""
+    return "200 listed" if state in ("published", "withdrawn") else "200 not listed"
 
 
 def on_published_only(ok):
@@ -237,6 +251,15 @@ def _article_pk(world, state):
     return world.articles[state].pk
 
 
+def _pk(world, state):
+    return world.articles[state].pk
+
+
+def _api(path):
+    """A content-API address (docs/api.md): one rule per endpoint, like the pages."""
+    return f"/api/v1/{path}"
+
+
 def _held_pk(world, state):
     return world.held[state].pk
 
@@ -360,6 +383,72 @@ ENDPOINTS = [
         "comments",
         ok("404"),
         lambda w, s: reverse("comments:report", args=[w.held[s].pk]),
+    ),
+    *(
+        Endpoint(f"API {name}", "content API", rule, url, shows=shows)
+        for name, rule, url, shows in [
+            (
+                "piece by id",
+                reader_page,
+                lambda w, s: _api(f"articles/{_pk(w, s)}/"),
+                "",
+            ),
+            (
+                "piece by slug",
+                reader_page,
+                lambda w, s: _api(f"articles/by-slug/{w.articles[s].slug}/"),
+                "",
+            ),
+            (
+                "piece by old slug",
+                old_address,
+                lambda w, s: _api(f"articles/by-slug/{w.old[s].split('/')[-2]}/"),
+                "",
+            ),
+            (
+                "comments of a piece",
+                reader_page,
+                lambda w, s: _api(f"articles/{_pk(w, s)}/comments/"),
+                "",
+            ),
+            ("piece list", listing, lambda w, s: _api("articles/?page_size=100"), ""),
+            (
+                "list by section",
+                listing,
+                lambda w, s: _api(f"articles/?section={w.section.slug}"),
+                "",
+            ),
+            (
+                "list by tag",
+                listing,
+                lambda w, s: _api(f"articles/?tag={w.tag.slug}"),
+                "",
+            ),
+            (
+                "list by author",
+                listing,
+                lambda w, s: _api(f"articles/?author={w.author.slug}"),
+                "",
+            ),
+            (
+                "changes since",
+                with_tombstones,
+                lambda w, s: _api(
+                    "articles/?modified_since=2000-01-01&ordering=-modified_at"
+                ),
+                "tombstones",
+            ),
+            (
+                "search for the piece's own marker",
+                listing,
+                lambda w, s: _api(f"search/?q={w.find_word(s)}"),
+                "",
+            ),
+            ("sections", ok("200"), lambda w, s: _api("sections/"), ""),
+            ("tags", ok("200"), lambda w, s: _api("tags/"), ""),
+            ("authors", ok("200"), lambda w, s: _api("authors/"), ""),
+            ("schema", ok("200"), lambda w, s: _api("schema/"), ""),
+        ]
     ),
     Endpoint(
         "admin article list",
@@ -569,6 +658,8 @@ class World:
                 section=self.section,
                 status=status,
                 publish_at=publish_at,
+                # The withdrawn piece was out before: mirrors hold it.
+                **({"first_published_at": publish_at} if state == "withdrawn" else {}),
                 created_by=self.users["writer"],
                 authors=[self.author],
                 tags=[self.tag],
@@ -679,6 +770,10 @@ class World:
         if endpoint.shows == "preview" and secret_state == state:
             # Whoever holds the link sees that piece and its public comments.
             return kind.startswith("article") or kind == "comment on hidden piece"
+        if endpoint.shows == "tombstones":
+            # A mirror must learn which piece to remove: its id and the slug
+            # it was public under, nothing of its text.
+            return kind == "article slug" and secret_state == "withdrawn"
         if endpoint.shows == "own" and role == "commenter":
             return kind == "held comment" and secret_state == state
         return False
@@ -736,7 +831,7 @@ def _answer(endpoint, response, text, before, after, world, state):
         return "200 listed" if present else "200 not listed"
     if endpoint.classify == "form":
         return "200 edit" if 'name="_save"' in text else "200 read-only"
-    if endpoint.rule is listing:
+    if endpoint.rule in (listing, with_tombstones):
         return "200 listed" if world.articles[state].slug in text else "200 not listed"
     return "200"
 
@@ -869,7 +964,7 @@ def render_table(run: Run) -> str:
     header = "| endpoint | state | " + " | ".join(ROLE_SHORT[r] for r in ROLES)
     for group in dict.fromkeys(endpoint.group for endpoint in ENDPOINTS):
         lines += [
-            f"## {group.capitalize()}",
+            f"## {group[0].upper()}{group[1:]}",
             "",
             header + " |",
             "|" + " --- |" * (len(ROLES) + 2),
