@@ -34,7 +34,8 @@ def heard(django_capture_on_commit_callbacks):
 
     def listen(event):
         def receiver(sender, **kwargs):
-            sent.append((event, kwargs.get("article_id") or kwargs.get("comment_id")))
+            # A comment event names its comment (it also carries its article).
+            sent.append((event, kwargs.get("comment_id") or kwargs.get("article_id")))
 
         return receiver
 
