@@ -162,5 +162,41 @@ def test_an_unchanged_post_costs_no_write(run_import, tmp_path):
         if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
     ]
     assert writes == []
-    # A savepoint per post, and a few look-ups per batch.
-    assert len(queries) <= 12 * 2 + 12
+    # The raw item's digest settles it: no savepoint, no mapping and no
+    # attachment look-up per post, only a few look-ups per batch.
+    assert len(queries) <= 12
+
+
+def test_an_unchanged_rerun_costs_the_same_queries_for_more_posts(run_import, tmp_path):
+    totals = {}
+    for size in (3, 12):
+        path = _many_posts(tmp_path, size)
+        run_import(path)
+        with CaptureQueriesContext(connection) as queries:
+            report = run_import(path)
+        assert report.counts["post"]["unchanged"] == size
+        totals[size] = len(queries)
+    assert totals[12] == totals[3]
+
+
+def test_a_newly_stored_attachment_sends_an_unchanged_post_the_full_way(
+    run_import, tmp_path, monkeypatch
+):
+    path = _many_posts(tmp_path, 3)
+    run_import(path)
+    # A stored attachment may now rewrite a body: the raw digest must miss.
+    ImportedItem.objects.create(
+        source="elsewhere", kind=ImportedItem.Kind.ATTACHMENT, wp_id="1"
+    )
+    mapped = []
+    original = posts.Posts._map
+    monkeypatch.setattr(
+        posts.Posts,
+        "_map",
+        lambda self, item, *args: (
+            mapped.append(item.post_id) or original(self, item, *args)
+        ),
+    )
+    report = run_import(path)
+    assert report.counts["post"]["unchanged"] == 3
+    assert len(mapped) == 3
