@@ -328,7 +328,7 @@ class Article(models.Model):
             taken = (
                 ArticlePath.objects.filter(
                     path__startswith=_article_route_prefix(),
-                    path__endswith=f"/{self.slug}/",
+                    slug=self.slug,
                 )
                 .exclude(article_id=self.pk)
                 .select_related("article")

@@ -32,7 +32,7 @@ def article_paths_add(*, article: Article, paths: Iterable[str]) -> list[str]:
     )
     ArticlePath.objects.bulk_create(
         [
-            ArticlePath(path=path, article=article)
+            ArticlePath(path=path, slug=ArticlePath.last_segment(path), article=article)
             for path in wanted
             if path not in owners
         ]

@@ -319,7 +319,7 @@ class Posts:
         slug, number = base, 2
         while (
             Article.objects.filter(slug=slug).exists()
-            or ArticlePath.objects.filter(path__endswith=f"/{slug}/").exists()
+            or ArticlePath.objects.filter(slug=slug).exists()
         ):
             slug, number = f"{base[:170]}-{number}", number + 1
         return slug
