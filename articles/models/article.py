@@ -5,8 +5,6 @@ Its parts are in ``parts``, its queries in ``queryset``, and every write in
 ``articles.services``.
 """
 
-import math
-
 from ckeditor_uploader.fields import RichTextUploadingField
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -15,7 +13,6 @@ from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -25,14 +22,12 @@ from articles.images import (
     discard_image_upload,
     process_image_upload,
 )
-from articles.sanitize import sanitize_body
 from articles.video import Video, parse_video_url, validate_video_url
 
 from .author import Author
+from .own_fields import WORDS_PER_MINUTE, fill_own_fields  # noqa: F401 (seeder)
 from .queryset import ArticleQuerySet
 from .section import Section
-
-WORDS_PER_MINUTE = 230
 
 
 def _article_route_prefix() -> str:
@@ -227,24 +222,7 @@ class Article(models.Model):
         An update writes every column but ``OWNED_ELSEWHERE``, so a copy
         loaded before a comment was approved never writes its count back.
         """
-        now = timezone.now()
-        self.body = sanitize_body(self.body)
-        words = len(strip_tags(self.body).split())
-        self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
-        if not self.slug:
-            self.slug = self._unique_slug()
-        was_live = (
-            self.first_published_at is not None and self.first_published_at <= now
-        )
-        if self.status == self.Status.PUBLISHED:
-            if self.publish_at is None:
-                self.publish_at = now
-            if not was_live:
-                # Set once, when the piece first goes out; a scheduled piece
-                # moved before its time has not been published yet.
-                self.first_published_at = self.publish_at
-            elif self.pk is not None:
-                self.updated_at = now
+        fill_own_fields(self)
         if not self._state.adding and self.pk is not None:
             update_fields = kwargs.get("update_fields")
             if update_fields is None:

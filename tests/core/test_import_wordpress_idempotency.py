@@ -69,7 +69,8 @@ def test_an_edited_status_moves_the_piece_through_the_workflow(run_import, wxr_c
 
 
 def test_an_interrupted_import_carries_on_where_it_stopped(run_import, monkeypatch):
-    real = posts.Posts._one
+    # New posts are mapped one by one, then written per batch.
+    real = posts.Posts._prepare_new
     calls = {"n": 0}
 
     def stop_at_the_third(self, *args, **kwargs):
@@ -78,11 +79,11 @@ def test_an_interrupted_import_carries_on_where_it_stopped(run_import, monkeypat
             raise KeyboardInterrupt
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(posts.Posts, "_one", stop_at_the_third)
+    monkeypatch.setattr(posts.Posts, "_prepare_new", stop_at_the_third)
     with pytest.raises(KeyboardInterrupt):
         run_import("basic.xml", batch_size=1)
     assert Article.objects.count() == 2
-    monkeypatch.setattr(posts.Posts, "_one", real)
+    monkeypatch.setattr(posts.Posts, "_prepare_new", real)
     report = run_import("basic.xml", batch_size=1)
     assert report.counts["post"]["unchanged"] == 2
     assert report.counts["post"]["created"] == 3
@@ -90,14 +91,14 @@ def test_an_interrupted_import_carries_on_where_it_stopped(run_import, monkeypat
 
 
 def test_a_post_that_fails_is_named_with_its_id_and_reason(run_import, monkeypatch):
-    real = posts.Posts._create
+    real = posts.Posts._prepare_new
 
     def refuse_regatta(self, item, *args, **kwargs):
         if item.post_id == "15":
             raise ValueError("the regatta refuses to come in")
         return real(self, item, *args, **kwargs)
 
-    monkeypatch.setattr(posts.Posts, "_create", refuse_regatta)
+    monkeypatch.setattr(posts.Posts, "_prepare_new", refuse_regatta)
     report = run_import("basic.xml")
     assert report.counts["post"]["failed"] == 1
     assert report.counts["post"]["created"] == 4

@@ -33,7 +33,6 @@ import json
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.html import strip_tags
 
 import core.importers.wordpress.attachments as attachments
@@ -49,14 +48,24 @@ from articles.services import (
 from core.models import ImportedItem
 
 from .discussion import import_comments
+from .new_posts import NewPosts
 from .parse import Item
+from .post_rules import (
+    _action,
+    _attachments_fingerprint,
+    _digest,
+    _reason,
+    skip_comments,
+)
+
+__all__ = ["Posts", "skip_comments"]
 
 KIND = ImportedItem.Kind.POST
 RAW_VERSION = 1
 UPDATE_NOTE = "Changed in the WordPress export."
 
 
-class Posts:
+class Posts(NewPosts):
     def __init__(self, *, source, base_url, people, report, user, options):
         self.source = source
         self.base_path = urlsplit(base_url).path.rstrip("/")
@@ -93,7 +102,9 @@ class Posts:
             data__parent__in=ids,
         ).order_by("pk"):
             self.pages.setdefault(page.data.get("parent"), []).append(page)
+        self.pending_slugs: set[str] = set()
         with article_batch():
+            new = []
             for item, file in batch:
                 record = records.get(item.post_id)
                 article = articles.get(record.object_id) if record else None
@@ -110,18 +121,24 @@ class Posts:
                     continue
                 try:
                     with transaction.atomic():
-                        self._one(item, file, record, article, known_comments)
+                        if article is None:
+                            entry = self._prepare_new(item, file, record)
+                            if entry is not None:
+                                new.append(entry)
+                        else:
+                            self._one(item, file, record, article, known_comments)
                 # One broken post must not stop the others (the issue asks
                 # for exactly that): its savepoint is rolled back, and it is
                 # reported with its id and reason. Ctrl-C is not an Exception.
                 except Exception as error:
-                    self.report.add(
-                        "post",
-                        "failed",
-                        wp_id=item.post_id,
-                        reason=_reason(error),
-                        file=file,
-                    )
+                    self._failed(item, file, error)
+            if new:
+                self._create_new(new, known_comments)
+
+    def _failed(self, item: Item, file: str, error: Exception) -> None:
+        self.report.add(
+            "post", "failed", wp_id=item.post_id, reason=_reason(error), file=file
+        )
 
     def _raw_digest(self, item: Item) -> str:
         target, _ = mapping.target_status(item, self.options.status_map)
@@ -313,81 +330,15 @@ class Posts:
         )
 
     @staticmethod
-    def _free_slug(base: str) -> str:
+    def _free_slug(base: str, taken: set[str] = frozenset()) -> str:
         """The post's slug, or the first ``-2``, ``-3`` … free here (another
-        piece's slug or old address keeps what it has)."""
+        piece's slug or old address keeps what it has, and so does a post
+        of this batch still to be written, ``taken``)."""
         slug, number = base, 2
         while (
-            Article.objects.filter(slug=slug).exists()
+            slug in taken
+            or Article.objects.filter(slug=slug).exists()
             or ArticlePath.objects.filter(slug=slug).exists()
         ):
             slug, number = f"{base[:170]}-{number}", number + 1
         return slug
-
-
-def _attachments_fingerprint() -> str:
-    """One digest of every stored attachment: a post's body and lead image
-    are mapped from them, so any change sends every post the full way."""
-    rows = ImportedItem.objects.filter(kind=ImportedItem.Kind.ATTACHMENT).values_list(
-        "pk", "source", "wp_id", "url_key", "digest", "data"
-    )
-    hasher = hashlib.sha256()
-    for row in rows.order_by("pk").iterator(chunk_size=2000):
-        hasher.update(json.dumps(row, sort_keys=True, default=str).encode())
-    return hasher.hexdigest()
-
-
-def skip_comments(item: Item, report, *, file: str) -> None:
-    """The comments of an item that is not imported are counted as skipped."""
-    for raw in item.comments:
-        report.add(
-            "comment",
-            "skipped",
-            wp_id=f"{item.post_id}:{raw.get('comment_id', '').strip()}",
-            reason=f"its {item.post_type} {item.post_id} is not imported",
-            file=file,
-        )
-
-
-def _action(target: str, when, *, current: Article | None):
-    """The transition that takes the piece from where it is to ``target``."""
-    now = timezone.now()
-    status = current.status if current else Article.Status.DRAFT
-    if target == mapping.SCHEDULED and when is not None and when > now:
-        if status == Article.Status.PUBLISHED:
-            return None, None  # already out or scheduled: the time is a field
-        return "schedule", when
-    if target in (mapping.PUBLISHED, mapping.SCHEDULED):
-        if status == Article.Status.PUBLISHED:
-            return None, None
-        return ("publish" if status != Article.Status.WITHDRAWN else "restore"), None
-    if target == mapping.REVIEW:
-        return ("submit" if status == Article.Status.DRAFT else None), None
-    if status == Article.Status.REVIEW:
-        return "return_to_draft", None
-    if status == Article.Status.PUBLISHED:
-        return "unpublish", None
-    return None, None
-
-
-def _digest(fields, bylines, tags, target, paths) -> str:
-    canonical = {
-        **{key: value for key, value in fields.items() if key != "section"},
-        "section": fields["section"].pk,
-        "bylines": [author.pk for author in bylines],
-        "tags": tags,
-        "target": target,
-        "paths": paths,
-    }
-    return hashlib.sha256(
-        json.dumps(canonical, sort_keys=True, default=str).encode()
-    ).hexdigest()
-
-
-def _reason(error: Exception) -> str:
-    messages = getattr(error, "message_dict", None) or getattr(error, "messages", None)
-    if isinstance(messages, dict):
-        return "; ".join(f"{key}: {' '.join(value)}" for key, value in messages.items())
-    if messages:
-        return " ".join(messages)
-    return f"{type(error).__name__}: {error}"
