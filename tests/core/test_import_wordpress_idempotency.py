@@ -112,6 +112,55 @@ def test_a_post_that_fails_is_named_with_its_id_and_reason(run_import, monkeypat
     assert not ImportedItem.objects.filter(kind="post", wp_id="15").exists()
 
 
+def test_a_post_refused_in_the_batch_write_is_named_and_the_rest_go_in(
+    run_import, monkeypatch
+):
+    from core.importers.wordpress import new_posts
+
+    real = new_posts.article_create_many
+
+    def break_regatta(*, user, rows):
+        for row in rows:
+            if row.fields["headline"].startswith("Regatta"):
+                row.fields["section"] = None  # its checks refuse it
+        return real(user=user, rows=rows)
+
+    monkeypatch.setattr(new_posts, "article_create_many", break_regatta)
+    report = run_import("basic.xml")
+    assert report.counts["post"]["failed"] == 1
+    assert report.counts["post"]["created"] == 4
+    [problem] = [p for p in report.problems if p["outcome"] == "failed"]
+    assert problem["id"] == "15"
+    assert problem["reason"].startswith("section:")
+    assert not ImportedItem.objects.filter(kind="post", wp_id="15").exists()
+    assert Article.objects.count() == 4
+
+
+def test_a_batch_whose_write_fails_goes_in_post_by_post(run_import, monkeypatch):
+    from core.importers.wordpress import new_posts
+
+    calls = {"n": 0}
+    real = new_posts.article_paths_add_many
+
+    def fail_once(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("the disk hiccups")
+        return real(**kwargs)
+
+    monkeypatch.setattr(new_posts, "article_paths_add_many", fail_once)
+    report = run_import("basic.xml")
+    # The batch's bulk write was rolled back whole, then each post went in
+    # on its own: no duplicates, counts exact.
+    assert report.counts["post"]["created"] == 5
+    assert report.counts["post"]["failed"] == 0
+    assert Article.objects.count() == 5
+    assert ImportedItem.objects.filter(kind="post").count() == 5
+    assert Comment.objects.count() == report.counts["comment"]["created"]
+    again = run_import("basic.xml")
+    assert again.counts["post"]["unchanged"] == 5
+
+
 def test_a_dry_run_writes_nothing_and_reports_what_it_would_do(run_import):
     report = run_import("basic.xml", dry_run=True)
     assert report.counts["post"]["created"] == 5
