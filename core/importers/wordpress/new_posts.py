@@ -20,7 +20,7 @@ import core.importers.wordpress.mapping as mapping
 from articles.services import NewArticle, article_create_many, article_paths_add_many
 from core.models import ImportedItem
 
-from .discussion import import_comments
+from .discussion import import_comments_many
 from .parse import Item
 from .post_rules import _action, _digest, _reason, skip_comments
 
@@ -129,15 +129,12 @@ class NewPosts:
                 record.pk = entry.record.pk
                 record.save()
         ImportedItem.objects.bulk_create(fresh)
-        for entry, article in done:
-            import_comments(
-                article=article,
-                item=entry.item,
-                source=self.source,
-                known=known_comments,
-                report=report,
-                file=entry.file,
-            )
+        import_comments_many(
+            posts=[(article, entry.item, entry.file) for entry, article in done],
+            source=self.source,
+            known=known_comments,
+            report=report,
+        )
 
 
 @dataclass
