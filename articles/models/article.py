@@ -5,13 +5,15 @@ Its parts are in ``parts``, its queries in ``queryset``, and every write in
 ``articles.services``.
 """
 
+import functools
+
 from ckeditor_uploader.fields import RichTextUploadingField
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +34,17 @@ from .section import Section
 
 def _article_route_prefix() -> str:
     """The part of every article address before its date ("/news/")."""
+    # Asked once per clean(), thousands of times in an import: remembered
+    # per URLconf and script prefix, the only things it depends on.
+    return _route_prefix(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.cache
+def _route_prefix(urlconf: str, script_prefix: str) -> str:
     sample = reverse(
         "articles:article-detail",
         kwargs={"year": 2000, "month": 1, "day": 1, "slug": "x"},
+        urlconf=urlconf,
     )
     return sample[: sample.index("/2000/") + 1]
 
