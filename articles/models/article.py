@@ -5,7 +5,7 @@ Its parts are in ``parts``, its queries in ``queryset``, and every write in
 ``articles.services``.
 """
 
-import math
+import functools
 
 from ckeditor_uploader.fields import RichTextUploadingField
 from django.conf import settings
@@ -13,9 +13,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -25,21 +24,27 @@ from articles.images import (
     discard_image_upload,
     process_image_upload,
 )
-from articles.sanitize import sanitize_body
 from articles.video import Video, parse_video_url, validate_video_url
 
 from .author import Author
+from .own_fields import WORDS_PER_MINUTE, fill_own_fields  # noqa: F401 (seeder)
 from .queryset import ArticleQuerySet
 from .section import Section
-
-WORDS_PER_MINUTE = 230
 
 
 def _article_route_prefix() -> str:
     """The part of every article address before its date ("/news/")."""
+    # Asked once per clean(), thousands of times in an import: remembered
+    # per URLconf and script prefix, the only things it depends on.
+    return _route_prefix(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.cache
+def _route_prefix(urlconf: str, script_prefix: str) -> str:
     sample = reverse(
         "articles:article-detail",
         kwargs={"year": 2000, "month": 1, "day": 1, "slug": "x"},
+        urlconf=urlconf,
     )
     return sample[: sample.index("/2000/") + 1]
 
@@ -227,24 +232,7 @@ class Article(models.Model):
         An update writes every column but ``OWNED_ELSEWHERE``, so a copy
         loaded before a comment was approved never writes its count back.
         """
-        now = timezone.now()
-        self.body = sanitize_body(self.body)
-        words = len(strip_tags(self.body).split())
-        self.reading_time = max(1, math.ceil(words / WORDS_PER_MINUTE))
-        if not self.slug:
-            self.slug = self._unique_slug()
-        was_live = (
-            self.first_published_at is not None and self.first_published_at <= now
-        )
-        if self.status == self.Status.PUBLISHED:
-            if self.publish_at is None:
-                self.publish_at = now
-            if not was_live:
-                # Set once, when the piece first goes out; a scheduled piece
-                # moved before its time has not been published yet.
-                self.first_published_at = self.publish_at
-            elif self.pk is not None:
-                self.updated_at = now
+        fill_own_fields(self)
         if not self._state.adding and self.pk is not None:
             update_fields = kwargs.get("update_fields")
             if update_fields is None:
@@ -328,7 +316,7 @@ class Article(models.Model):
             taken = (
                 ArticlePath.objects.filter(
                     path__startswith=_article_route_prefix(),
-                    path__endswith=f"/{self.slug}/",
+                    slug=self.slug,
                 )
                 .exclude(article_id=self.pk)
                 .select_related("article")

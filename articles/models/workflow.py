@@ -68,6 +68,10 @@ class ArticlePath(models.Model):
     """
 
     path = models.CharField(_("old path"), max_length=300, unique=True)
+    # The path's last segment when it ends in "/" (what ``path__endswith=
+    # "/<slug>/"`` used to find by scanning the table), so a slug clash is
+    # an indexed look-up however many old addresses there are.
+    slug = models.CharField(_("last segment"), max_length=300, blank=True)
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="old_paths"
     )
@@ -75,8 +79,25 @@ class ArticlePath(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["slug"], name="articles_path_slug_idx")]
         verbose_name = _("old address")
         verbose_name_plural = _("old addresses")
 
     def __str__(self):
         return self.path
+
+    def save(self, *args, **kwargs):
+        self.slug = self.last_segment(self.path)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def last_segment(path: str) -> str:
+        """``"b"`` for ``"/a/b/"``; ``""`` for a path not ending in ``/``.
+
+        ``bulk_create`` skips ``save()``: callers that use it set ``slug``
+        with this.
+        """
+        if not path.endswith("/"):
+            return ""
+        _head, slash, segment = path[:-1].rpartition("/")
+        return segment if slash else ""

@@ -6,6 +6,8 @@ importer and API call them; ``save()`` only fills a row's own fields.
 - ``articles``: create, update and delete; ``transitions``: the workflow's
   moves; ``writes``: what every article write does;
 - ``bulk``: ``article_batch``, many writes with derived data done once;
+- ``many``: ``article_create_many``, many new articles written together
+  (an import's first run);
 - ``corrections``: add and remove corrections;
 - ``previews``: make and revoke preview links;
 - ``sections``: sections and authors;
@@ -17,7 +19,8 @@ from .articles import article_create, article_delete, article_update
 from .autosaves import AutosaveTooLarge, autosave_discard, autosave_store
 from .bulk import ArticleBatch, article_batch
 from .corrections import correction_add, correction_check, correction_remove
-from .paths import article_paths_add
+from .many import NewArticle, article_create_many
+from .paths import article_paths_add, article_paths_add_many
 from .previews import preview_link_create, preview_link_revoke
 from .sections import author_save, section_delete, section_save
 from .transitions import (
@@ -34,10 +37,13 @@ from .transitions import (
 __all__ = [
     "ArticleBatch",
     "AutosaveTooLarge",
+    "NewArticle",
     "article_batch",
     "article_create",
+    "article_create_many",
     "article_delete",
     "article_paths_add",
+    "article_paths_add_many",
     "article_publish",
     "article_restore",
     "article_return_to_draft",

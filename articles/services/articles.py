@@ -25,7 +25,7 @@ from articles.workflow import may_edit
 
 from .bulk import after_write
 from .transitions import apply_transition, record_transition
-from .writes import SaveParts, build_parts, lock, write
+from .writes import Parts, SaveParts, build_parts, lock, write
 
 # Moved only by a transition, never by editing.
 STATE_FIELDS = frozenset({"status", "version", "first_published_at"})
@@ -66,6 +66,43 @@ def article_create(
     (the admin's inlines). Raises ``PermissionDenied`` or ``ValidationError``
     (keyed by field) before anything is written.
     """
+    article, parts, comment, from_status, note = prepare_create(
+        user=user,
+        fields=fields,
+        bylines=bylines,
+        tags=tags,
+        takeaways=takeaways,
+        related=related,
+        article=article,
+        action=action,
+        publish_at=publish_at,
+        note=note,
+    )
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        write(article, before=None, parts=parts, save_parts=save_parts)
+    if action is not None:
+        record_transition(article, user=user, from_status=from_status, note=note)
+    return article
+
+
+def prepare_create(
+    *,
+    user,
+    fields: dict[str, Any],
+    bylines: Iterable[Author] | None = None,
+    tags: Iterable | None = None,
+    takeaways: Iterable | None = None,
+    related: Iterable[Article] | None = None,
+    article: Article | None = None,
+    action: str | None = None,
+    publish_at: datetime | None = None,
+    note: str = "",
+) -> tuple[Article, Parts, str, str, str]:
+    """Every check of ``article_create``, nothing written: the unsaved article
+    (its transition made), its parts, the revision comment, the status it
+    comes from and the note. ``article_create_many`` checks with it too."""
     if not user.has_perm("articles.add_article"):
         raise PermissionDenied(_("You may not write articles."))
     article = article or Article()
@@ -82,13 +119,7 @@ def article_create(
     parts = build_parts(
         article, bylines=bylines, tags=tags, takeaways=takeaways, related=related
     )
-    with reversion.create_revision():
-        reversion.set_user(user)
-        reversion.set_comment(comment)
-        write(article, before=None, parts=parts, save_parts=save_parts)
-    if action is not None:
-        record_transition(article, user=user, from_status=from_status, note=note)
-    return article
+    return article, parts, comment, from_status, note
 
 
 @transaction.atomic

@@ -69,6 +69,10 @@ def article_batch() -> Iterator[ArticleBatch]:
         _batch.reset(token)
 
 
+def batch_is_open() -> bool:
+    return _batch.get() is not None
+
+
 def after_write(
     article: Article,
     *,

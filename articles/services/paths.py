@@ -24,19 +24,42 @@ def article_paths_add(*, article: Article, paths: Iterable[str]) -> list[str]:
     Nothing is purged: an address that was not recorded answered 404, and
     404s are never cached.
     """
-    wanted = list(dict.fromkeys(path for path in paths if path))
-    refused = [path for path in wanted if len(path) > MAX_PATH]
-    wanted = [path for path in wanted if len(path) <= MAX_PATH]
+    return article_paths_add_many(paths=[(article, paths)])[article.pk]
+
+
+@transaction.atomic
+def article_paths_add_many(
+    *, paths: Iterable[tuple[Article, Iterable[str]]]
+) -> dict[int, list[str]]:
+    """``article_paths_add`` for many articles in two queries; what each one
+    was refused, by its id. Of two articles claiming one path, the first
+    listed gets it."""
+    wanted = {
+        article: list(dict.fromkeys(path for path in given if path))
+        for article, given in paths
+    }
+    every = [path for given in wanted.values() for path in given]
     owners = dict(
-        ArticlePath.objects.filter(path__in=wanted).values_list("path", "article_id")
+        ArticlePath.objects.filter(
+            path__in=[path for path in every if len(path) <= MAX_PATH]
+        ).values_list("path", "article_id")
     )
-    ArticlePath.objects.bulk_create(
-        [
-            ArticlePath(path=path, article=article)
-            for path in wanted
-            if path not in owners
-        ]
-    )
-    return refused + [
-        path for path in wanted if owners.get(path) not in (None, article.pk)
-    ]
+    new, refused = [], {}
+    for article, given in wanted.items():
+        refused[article.pk] = []
+        for path in given:
+            if len(path) > MAX_PATH:
+                refused[article.pk].append(path)
+            elif path not in owners:
+                owners[path] = article.pk
+                new.append(
+                    ArticlePath(
+                        path=path,
+                        slug=ArticlePath.last_segment(path),
+                        article=article,
+                    )
+                )
+            elif owners[path] != article.pk:
+                refused[article.pk].append(path)
+    ArticlePath.objects.bulk_create(new)
+    return refused

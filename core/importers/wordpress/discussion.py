@@ -57,7 +57,44 @@ def import_comments(
 ) -> None:
     """Store ``item``'s new comments on ``article``; ``known`` maps comment ids
     already imported to their rows (prefetched for the batch)."""
-    new: list[tuple[str, Comment, dict]] = []
+    import_comments_many(
+        posts=[(article, item, file)], source=source, known=known, report=report
+    )
+
+
+def import_comments_many(
+    *, posts: list[tuple], source: str, known: dict[str, int], report
+) -> None:
+    """``import_comments`` for many ``(article, item, file)`` in one
+    ``comment_bulk_create``: a batch of new posts writes its comments together."""
+    new: list[tuple[str, Comment, dict, str]] = []
+    for article, item, file in posts:
+        new.extend(_new_comments(article, item, known, report, file))
+    if not new:
+        return
+    # Parents first, as the service wants: WordPress lists them by id, and a
+    # reply's id is always higher than its parent's, but sort to be sure.
+    new.sort(key=lambda entry: _depth(entry[1]))
+    comment_bulk_create(comments=[comment for _, comment, _, _ in new])
+    ImportedItem.objects.bulk_create(
+        [
+            ImportedItem(
+                source=source,
+                kind=KIND,
+                wp_id=wp_id,
+                guid=post_id,
+                object_id=comment.pk,
+                data=data,
+            )
+            for wp_id, comment, data, post_id in new
+        ]
+    )
+    for _ in new:
+        report.add("comment", "created")
+
+
+def _new_comments(article, item: Item, known, report, file):
+    new = []
     batch: dict[str, Comment] = {}
     for raw in item.comments:
         wp_id = f"{item.post_id}:{raw.get('comment_id', '').strip()}"
@@ -94,28 +131,10 @@ def import_comments(
             elif parent_key in known:
                 comment.parent_id = known[parent_key]
         batch[wp_id] = comment
-        new.append((wp_id, comment, {"url": raw.get("comment_author_url", "")}))
-    if not new:
-        return
-    # Parents first, as the service wants: WordPress lists them by id, and a
-    # reply's id is always higher than its parent's, but sort to be sure.
-    new.sort(key=lambda entry: _depth(entry[1]))
-    comment_bulk_create(comments=[comment for _, comment, _ in new])
-    ImportedItem.objects.bulk_create(
-        [
-            ImportedItem(
-                source=source,
-                kind=KIND,
-                wp_id=wp_id,
-                guid=item.post_id,
-                object_id=comment.pk,
-                data=data,
-            )
-            for wp_id, comment, data in new
-        ]
-    )
-    for _ in new:
-        report.add("comment", "created")
+        new.append(
+            (wp_id, comment, {"url": raw.get("comment_author_url", "")}, item.post_id)
+        )
+    return new
 
 
 def _depth(comment: Comment) -> int:

@@ -16,6 +16,7 @@ and WordPress.com exports use ``http(s)://wordpress.org/export/1.x/`` or a
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -98,6 +99,8 @@ def _prefix(namespace: str) -> str:
     return namespace
 
 
+# An export has a few dozen tag names and hundreds of thousands of elements.
+@functools.lru_cache(maxsize=1024)
 def _name(tag: str) -> tuple[str, str]:
     """``(prefix, local name)`` of an ElementTree tag ``{uri}local``."""
     if tag.startswith("{"):
