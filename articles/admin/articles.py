@@ -282,6 +282,7 @@ class ArticleAdmin(
         return article
 
     def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "site_zone": zone.label()}
         response = super().history_view(request, object_id, extra_context)
         for action in getattr(response, "context_data", {}).get("action_list", []):
             # The revision link ends in the version's id; the compare form needs it.

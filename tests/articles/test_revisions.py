@@ -120,6 +120,17 @@ def test_history_page_lists_revisions_with_compare_choices(client, edited):
     assert "Compare the chosen revisions" in html.content.decode()
 
 
+def test_history_page_names_the_zone_of_its_times(client, edited, settings):
+    """Issue 14, point 4: every time an editor reads says whose time it is."""
+    settings.TIME_ZONE = "Europe/London"
+    html = client.get(
+        reverse("admin:articles_article_history", args=[edited.pk])
+    ).content.decode()
+
+    assert "Date/time (Europe/London (" in html
+    assert html.count(" GMT</a>") + html.count(" BST</a>") == 2
+
+
 def test_diff_between_two_revisions_is_readable(client, edited):
     newer, older = Version.objects.get_for_object(edited)
 
