@@ -4,11 +4,14 @@ Never a downloaded browser: Debian's package at /usr/bin/chromium (or
 CHROMIUM_PATH). A missing browser fails the run; it is never skipped.
 """
 
+import contextlib
 import os
+import time
 from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from core.roles import sync_groups
@@ -62,8 +65,16 @@ def new_page(browser, live_server):
         return context.new_page()
 
     yield make
+    # Leaving a page sends its beacons (the admin's autosave posts one on
+    # pagehide); let them reach the live server before the test's database is
+    # flushed, or PostgreSQL's TRUNCATE and the beacon's write deadlock.
     for context in contexts:
+        for opened in context.pages:
+            with contextlib.suppress(PlaywrightError):
+                opened.goto("about:blank")
         context.close()
+    if contexts:
+        time.sleep(0.3)
 
 
 @pytest.fixture
