@@ -21,6 +21,7 @@ Two small caches that lists depend on live here too: the sections menu and the
 time of the next scheduled piece (a list may not outlive it).
 """
 
+import hashlib
 from functools import wraps
 
 from django.core.cache import cache
@@ -316,6 +317,7 @@ def tag_changed(tag) -> None:
 # The caches lists depend on -------------------------------------------------------
 
 NAV_KEY = "nav-sections:v1"
+CARD_PREFIX = "card:v1:"
 NEXT_SCHEDULED_KEY = "page:v1:next-scheduled"
 
 
@@ -333,6 +335,12 @@ def nav_sections() -> list[dict]:
         return cache.get_or_set(NAV_KEY, load, timeout=None)
     except Exception:  # the menu never takes a page down with the cache
         return load()
+
+
+def card_key(*facts) -> str:
+    """A list card's key in the shared cache (``articles.cards``): a digest of
+    everything the card prints, so a change to any of it is a new key."""
+    return CARD_PREFIX + hashlib.sha256(repr(facts).encode()).hexdigest()
 
 
 def next_scheduled():

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles.cards import render_cards
 from articles.metadata import largest_image, renditions_by_format
 
 register = template.Library()
@@ -55,3 +56,10 @@ def picture(renditions, alt, sizes="(min-width: 48rem) 42rem, 100vw", css_class=
         "sizes": sizes,
         "css_class": css_class,
     }
+
+
+@register.simple_tag
+def article_cards(articles, show_section=False):
+    """Each article's card (``includes/article_card.html``), rendered once
+    for what it shows and shared through the cache (``articles.cards``)."""
+    return render_cards(articles, show_section=bool(show_section))
