@@ -24,6 +24,7 @@ time of the next scheduled piece (a list may not outlive it).
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -318,6 +319,7 @@ def tag_changed(tag) -> None:
 
 NAV_KEY = "nav-sections:v1"
 CARD_PREFIX = "card:v1:"
+COUNT_PREFIX = "list-count:v1:"
 NEXT_SCHEDULED_KEY = "page:v1:next-scheduled"
 
 
@@ -338,9 +340,29 @@ def nav_sections() -> list[dict]:
 
 
 def card_key(*facts) -> str:
-    """A list card's key in the shared cache (``articles.cards``): a digest of
-    everything the card prints, so a change to any of it is a new key."""
+    """A list card's key (``articles.cards``): a digest of all it prints."""
     return CARD_PREFIX + hashlib.sha256(repr(facts).encode()).hexdigest()
+
+
+def list_count(list_name: str, *, bound: int, count) -> int:
+    """How many pieces (up to ``bound``) the list ``list_name`` holds, kept
+    under the list's generation (read before ``count()`` asks the database, so
+    a purge moves the key on) until the next scheduled piece joins it."""
+    if not getattr(settings, "NEWSROOM_FRAGMENT_CACHE", True):
+        return count()
+    try:
+        generation = pages.generations([list_name])[list_name]
+        key = f"{COUNT_PREFIX}{list_name}:{generation}:{bound}"
+        found = cache.get(key)
+    except Exception:  # a cache outage counts every time
+        return count()
+    if found is None:
+        found, until, ttl = count(), next_scheduled(), pages.page_ttl()
+        if until is not None:
+            ttl = min(ttl, int((until - timezone.now()).total_seconds()))
+        if ttl > 0:
+            _quietly(cache.set, key, found, ttl)
+    return found
 
 
 def next_scheduled():

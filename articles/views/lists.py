@@ -35,12 +35,22 @@ MAX_PAGES = 100
 
 class BoundedPaginator(Paginator):
     """Counts at most MAX_PAGES pages of rows: COUNT(*) over a huge section
-    or author costs as much as reading it, and nobody pages past the bound."""
+    or author costs as much as reading it, and nobody pages past the bound.
+    A list named by ``list_name`` (a ``cache.list_tag``) keeps its count in
+    the shared cache until a change to it is purged (``cache.list_count``)."""
+
+    list_name: str | None = None
 
     @cached_property
     def count(self) -> int:
         bound = self.per_page * MAX_PAGES
-        return self.object_list[:bound].count()
+
+        def count():
+            return self.object_list[:bound].count()
+
+        if self.list_name is None:
+            return count()
+        return cache.list_count(self.list_name, bound=bound, count=count)
 
 
 class PublishedArticlesMixin:
@@ -57,6 +67,15 @@ class PublishedArticlesMixin:
 
     def get_queryset(self):
         return Article.objects.published().with_bylines()
+
+    def list_name(self) -> str | None:
+        """The ``cache.list_tag`` of this list, if it has one."""
+        return None
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.list_name = self.list_name()
+        return paginator
 
     def paginate_queryset(self, queryset, page_size):
         page = self.request.GET.get("page") or self.kwargs.get("page") or 1
@@ -75,6 +94,9 @@ class FrontPageView(PublishedArticlesMixin, ListView):
     # the same with ten articles or a hundred thousand.
     recent_window = 300
 
+    def list_name(self):
+        return cache.list_tag("front")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shown = list(context["articles"])
@@ -84,7 +106,7 @@ class FrontPageView(PublishedArticlesMixin, ListView):
             context["section_blocks"] = self.section_blocks()
             for _section, pieces in context["section_blocks"]:
                 shown.extend(pieces)
-        cache.mark_list_page(self.request, cache.list_tag("front"), shown)
+        cache.mark_list_page(self.request, self.list_name(), shown)
         return context
 
     def section_blocks(self):
@@ -120,11 +142,14 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
         return super().get_queryset().filter(section=self.section)
 
+    def list_name(self):
+        return cache.list_tag(section=self.section.pk)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(section=self.section, **kwargs)
         cache.mark_list_page(
             self.request,
-            cache.list_tag(section=self.section.pk),
+            self.list_name(),
             context["articles"],
             cache.section_tag(self.section.pk),
         )
@@ -140,11 +165,14 @@ class TagDetailView(PublishedArticlesMixin, ListView):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().tagged(self.tag)
 
+    def list_name(self):
+        return cache.list_tag(tag=self.tag.pk)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
         cache.mark_list_page(
             self.request,
-            cache.list_tag(tag=self.tag.pk),
+            self.list_name(),
             context["articles"],
             cache.tag_tag(self.tag.pk),
         )
@@ -158,6 +186,9 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         return super().get_queryset().by_author(self.author)
 
+    def list_name(self):
+        return cache.list_tag(author=self.author.pk)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             author=self.author,
@@ -166,7 +197,7 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
         )
         cache.mark_list_page(
             self.request,
-            cache.list_tag(author=self.author.pk),
+            self.list_name(),
             context["articles"],
             cache.author_tag(self.author.pk),
         )

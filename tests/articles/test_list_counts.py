@@ -1,0 +1,148 @@
+"""A list's count of pages comes from the shared cache until a change to the
+list is purged (articles.cache.list_count), or its next scheduled piece is due."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles import services as article_services
+from articles.views.lists import PAGE_SIZE
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+TWO_PAGES = "Page 1 of 2"
+
+
+@pytest.fixture(autouse=True)
+def counts_cached(settings):
+    settings.NEWSROOM_FRAGMENT_CACHE = True
+
+
+@pytest.fixture
+def full():
+    """A section, a tag and an author with exactly one page of pieces each
+    (the front page, which shows 12 a page, has two)."""
+    section = SectionFactory(name="World", slug="world")
+    author = AuthorFactory(slug="amara")
+    hour_ago = timezone.now() - timedelta(hours=1)
+    pieces = [
+        ArticleFactory(
+            section=section,
+            authors=[author],
+            tags=["Japan"],
+            publish_at=hour_ago - timedelta(minutes=number),
+        )
+        for number in range(PAGE_SIZE)
+    ]
+    return {"section": section, "author": author, "pieces": pieces}
+
+
+def pages(full) -> dict[str, str]:
+    return {
+        "section": full["section"].get_absolute_url(),
+        "tag": reverse("articles:tag-detail", args=["japan"]),
+        "author": full["author"].get_absolute_url(),
+    }
+
+
+def html(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_a_list_counts_its_pieces_once_then_reads_the_count_from_the_cache(
+    client, full, django_assert_max_num_queries
+):
+    for url in [*pages(full).values(), reverse("articles:front-page")]:
+        with django_assert_max_num_queries(10) as first:
+            client.get(url)
+        with django_assert_max_num_queries(len(first.captured_queries) - 1) as again:
+            client.get(url)
+
+        assert any("COUNT(" in query["sql"] for query in first.captured_queries)
+        assert not any("COUNT(" in query["sql"] for query in again.captured_queries)
+
+
+def test_publishing_a_piece_adds_a_page_to_every_list_it_joins(
+    client, full, editor, commit
+):
+    for url in pages(full).values():
+        assert TWO_PAGES not in html(client, url)
+    draft = ArticleFactory(
+        status="draft",
+        publish_at=None,
+        section=full["section"],
+        authors=[full["author"]],
+        tags=["Japan"],
+    )
+
+    commit(article_services.article_publish, article=draft, user=editor)
+
+    for name, url in pages(full).items():
+        assert TWO_PAGES in html(client, url), name
+
+
+def test_withdrawing_a_piece_takes_it_out_of_every_count(client, full, editor, commit):
+    extra = ArticleFactory(
+        section=full["section"], authors=[full["author"]], tags=["Japan"]
+    )
+    for url in pages(full).values():
+        assert TWO_PAGES in html(client, url)
+
+    commit(article_services.article_withdraw, article=extra, user=editor, note="Law.")
+
+    for name, url in pages(full).items():
+        assert TWO_PAGES not in html(client, url), name
+
+
+def test_moving_a_piece_or_dropping_a_tag_recounts_the_lists_it_left(
+    client, full, editor, commit
+):
+    elsewhere = SectionFactory(name="Business", slug="business")
+    extra = ArticleFactory(section=full["section"], tags=["Japan"])
+    for url in pages(full).values():
+        html(client, url)
+
+    commit(
+        article_services.article_update,
+        article=extra,
+        user=editor,
+        expected_version=extra.version,
+        fields={"section": elsewhere},
+        tags=[],
+    )
+
+    assert TWO_PAGES not in html(client, pages(full)["section"])
+    assert TWO_PAGES not in html(client, pages(full)["tag"])
+    assert Tag.objects.filter(slug="japan").exists()
+
+
+def test_a_scheduled_piece_joins_the_count_on_time_without_a_purge(client, full):
+    soon = timezone.now() + timedelta(minutes=3)  # well inside PAGE_CACHE_SECONDS
+    ArticleFactory(section=full["section"], publish_at=soon)
+    url = full["section"].get_absolute_url()
+
+    assert TWO_PAGES not in html(client, url)
+    with time_machine.travel(soon + timedelta(seconds=2)):
+        assert TWO_PAGES in html(client, url)
+
+
+def test_lists_count_every_time_while_the_cache_is_down(client, full, monkeypatch):
+    url = full["section"].get_absolute_url()
+    html(client, url)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", down)
+    monkeypatch.setattr(cache, "get", down)
+    ArticleFactory(section=full["section"])  # no purge: only a recount shows it
+
+    assert TWO_PAGES in html(client, url)
