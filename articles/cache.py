@@ -319,7 +319,7 @@ def tag_changed(tag) -> None:
 
 NAV_KEY = "nav-sections:v1"
 CARD_PREFIX = "card:v1:"
-COUNT_PREFIX = "list-count:v1:"
+LIST_VALUE_PREFIX = "list-value:v1:"
 NEXT_SCHEDULED_KEY = "page:v1:next-scheduled"
 
 
@@ -344,25 +344,25 @@ def card_key(*facts) -> str:
     return CARD_PREFIX + hashlib.sha256(repr(facts).encode()).hexdigest()
 
 
-def list_count(list_name: str, *, bound: int, count) -> int:
-    """How many pieces (up to ``bound``) the list ``list_name`` holds, kept
-    under the list's generation (read before ``count()`` asks the database, so
-    a purge moves the key on) until the next scheduled piece joins it."""
+def list_count_key(list_name: str, *, bound: int) -> str | None:
+    """A list's count (``articles.selectors.lists``): stale when it is purged."""
+    return _generation_key("count", (list_name,), bound)
+
+
+def front_blocks_key(*vary) -> str | None:
+    """The front page's section blocks: stale with any piece or section."""
+    return _generation_key("front-blocks", (list_tag("front"), NAV), *vary)
+
+
+def _generation_key(name: str, tags, *vary) -> str | None:
+    """A key of the generations of ``tags`` (read it before the data); None: off."""
     if not getattr(settings, "NEWSROOM_FRAGMENT_CACHE", True):
-        return count()
+        return None
     try:
-        generation = pages.generations([list_name])[list_name]
-        key = f"{COUNT_PREFIX}{list_name}:{generation}:{bound}"
-        found = cache.get(key)
-    except Exception:  # a cache outage counts every time
-        return count()
-    if found is None:
-        found, until, ttl = count(), next_scheduled(), pages.page_ttl()
-        if until is not None:
-            ttl = min(ttl, int((until - timezone.now()).total_seconds()))
-        if ttl > 0:
-            _quietly(cache.set, key, found, ttl)
-    return found
+        raw = repr((sorted(pages.generations(tags).items()), vary))
+    except Exception:
+        return None
+    return f"{LIST_VALUE_PREFIX}{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
 def next_scheduled():

@@ -4,12 +4,7 @@ the date archive and search. ``PublishedArticlesMixin`` owns the published
 queryset, prefetching and bounded pagination for all of them.
 """
 
-from itertools import groupby
-
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import F
-from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -26,6 +21,7 @@ from taggit.models import Tag
 from articles import cache, metadata
 from articles.models import Article, Author, Section
 from articles.search import fallback_snippet, highlight, parse_query, search_articles
+from articles.selectors import lists
 
 PAGE_SIZE = 20
 # Deeper than this, readers use the date archive; the database never has to
@@ -50,7 +46,7 @@ class BoundedPaginator(Paginator):
 
         if self.list_name is None:
             return count()
-        return cache.list_count(self.list_name, bound=bound, count=count)
+        return lists.list_count(self.list_name, bound=bound, count=count)
 
 
 class PublishedArticlesMixin:
@@ -110,29 +106,9 @@ class FrontPageView(PublishedArticlesMixin, ListView):
         return context
 
     def section_blocks(self):
-        recent = (
-            Article.objects.published()
-            .order_by("-publish_at", "-pk")
-            .values("pk")[: self.recent_window]
+        return lists.front_section_blocks(
+            per_section=self.per_section, recent_window=self.recent_window
         )
-        rows = (
-            Article.objects.published()
-            .filter(pk__in=recent)
-            .select_related("section")
-            .annotate(
-                place=Window(
-                    RowNumber(),
-                    partition_by=F("section_id"),
-                    order_by=[F("publish_at").desc(), F("pk").desc()],
-                )
-            )
-            .filter(place__lte=self.per_section)
-            .order_by("section__position", "section__name", "place")
-        )
-        return [
-            (section, list(pieces))
-            for section, pieces in groupby(rows, key=lambda article: article.section)
-        ]
 
 
 class SectionDetailView(PublishedArticlesMixin, ListView):

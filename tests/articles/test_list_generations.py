@@ -1,5 +1,6 @@
-"""A list's count of pages comes from the shared cache until a change to the
-list is purged (articles.cache.list_count), or its next scheduled piece is due."""
+"""A list's count and the front page's section blocks come from the shared
+cache until a change to them is purged, or the next scheduled piece is due
+(articles.selectors.lists)."""
 
 from datetime import timedelta
 
@@ -146,3 +147,62 @@ def test_lists_count_every_time_while_the_cache_is_down(client, full, monkeypatc
     ArticleFactory(section=full["section"])  # no purge: only a recount shows it
 
     assert TWO_PAGES in html(client, url)
+
+
+def block(client, section_slug: str) -> str:
+    """The front page's block for one section (empty if it has none)."""
+    page = html(client, reverse("articles:front-page"))
+    start = page.find(f'id="block-{section_slug}"')
+    return "" if start < 0 else page[start : page.find("</section>", start)]
+
+
+def test_the_front_page_reads_its_section_blocks_from_the_cache(
+    client, full, django_assert_max_num_queries
+):
+    front = reverse("articles:front-page")
+    with django_assert_max_num_queries(10) as first:
+        client.get(front)
+
+    with django_assert_max_num_queries(10) as again:
+        client.get(front)
+
+    assert any("ROW_NUMBER" in query["sql"] for query in first.captured_queries)
+    assert not any("ROW_NUMBER" in query["sql"] for query in again.captured_queries)
+
+
+def test_section_blocks_follow_every_change_that_is_purged(
+    client, full, editor, commit
+):
+    newest = full["pieces"][0]
+    assert newest.headline in block(client, "world")
+
+    commit(
+        article_services.article_update,
+        article=newest,
+        user=editor,
+        expected_version=newest.version,
+        fields={"headline": "A corrected headline"},
+    )
+    assert "A corrected headline" in block(client, "world")
+
+    section = full["section"]
+    section.name = "Abroad"
+    commit(article_services.section_save, section=section)
+    assert ">Abroad</a></h2>" in block(client, "world")
+
+    newest.refresh_from_db()
+    commit(article_services.article_withdraw, article=newest, user=editor, note="X.")
+    assert "A corrected headline" not in block(client, "world")
+
+    draft = ArticleFactory(status="draft", publish_at=None, section=section)
+    commit(article_services.article_publish, article=draft, user=editor)
+    assert draft.headline in block(client, "world")
+
+
+def test_a_scheduled_piece_joins_its_section_block_on_time(client, full):
+    soon = timezone.now() + timedelta(minutes=3)
+    piece = ArticleFactory(section=full["section"], publish_at=soon)
+
+    assert piece.headline not in block(client, "world")
+    with time_machine.travel(soon + timedelta(seconds=2)):
+        assert piece.headline in block(client, "world")
