@@ -27,6 +27,12 @@ PAGE_SIZE = 20
 # Deeper than this, readers use the date archive; the database never has to
 # skip tens of thousands of rows for a list page.
 MAX_PAGES = 100
+# What a list prints of a piece (its card, and the front page's lead story):
+# the body and the search vector stay in the database.
+LISTED_FIELDS = (
+    *("headline", "slug", "dek", "publish_at", "created_at", "section_id"),
+    *("lead_image_renditions", "lead_image_alt"),
+)
 
 
 class BoundedPaginator(Paginator):
@@ -62,7 +68,7 @@ class PublishedArticlesMixin:
     context_object_name = "articles"
 
     def get_queryset(self):
-        return Article.objects.published().with_bylines()
+        return Article.objects.published().with_bylines().only(*LISTED_FIELDS)
 
     def list_name(self) -> str | None:
         """The ``cache.list_tag`` of this list, if it has one."""
@@ -116,7 +122,13 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(section=self.section)
+        # Its cards do not print the section: no query for it.
+        return (
+            Article.objects.published()
+            .with_bylines(section=False)
+            .only(*LISTED_FIELDS)
+            .filter(section=self.section)
+        )
 
     def list_name(self):
         return cache.list_tag(section=self.section.pk)

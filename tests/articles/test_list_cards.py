@@ -198,3 +198,14 @@ def test_lists_are_rendered_while_the_cache_is_down(client, piece, monkeypatch):
 
     assert response.status_code == 200
     assert "Quasi-Ally" in response.content.decode()
+
+
+def test_list_pages_leave_the_bodies_in_the_database(
+    client, piece, django_assert_max_num_queries
+):
+    for name, url in lists(piece).items():
+        with django_assert_max_num_queries(10) as page:
+            assert client.get(url).status_code == 200
+        read = " ".join(query["sql"] for query in page.captured_queries)
+        assert '"articles_article"."body"' not in read, name
+        assert "Quasi-Ally" in client.get(url).content.decode(), name

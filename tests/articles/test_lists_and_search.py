@@ -240,7 +240,7 @@ def test_a_tag_used_only_on_unpublished_pieces_is_not_revealed(client):
 @pytest.mark.parametrize(
     ("url_name", "budget"),
     [
-        ("section", 6),
+        ("section", 5),
         # The sections of the pieces listed come in a query of their own (see
         # with_bylines), and a tag or author page asks how busy it is first.
         ("tag", 8),
