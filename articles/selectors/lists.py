@@ -10,6 +10,7 @@ without a purge, so nothing is kept past the next scheduled time. With the
 cache down, or ``FRAGMENT_CACHE`` off, everything is read every time.
 """
 
+import time
 from collections.abc import Callable
 from itertools import groupby
 from types import SimpleNamespace
@@ -96,22 +97,24 @@ def _section_blocks(*, per_section: int, window: int) -> list[tuple]:
 
 
 def _remembered(key: str | None, read: Callable[[], T]) -> T:
-    """``read()``, kept under ``key`` (None: not kept) for as long as allowed."""
+    """``read()``, kept under ``key`` (None: not kept) for as long as allowed.
+    The deadline is kept with the value and checked here, as the page cache
+    does, so expiry does not rest on the cache server's clock alone."""
     if key is None:
         return read()
     try:
         found = cache.get(key)
     except Exception:  # a cache outage reads every time
         return read()
-    if found is None:
-        found = read()
-        lifetime = _lifetime()
-        if lifetime > 0:
-            try:
-                cache.set(key, found, lifetime)
-            except Exception:
-                pages.logger.warning("list value store failed", exc_info=True)
-    return found
+    if found is not None and found[0] > time.time():
+        return found[1]
+    value, lifetime = read(), _lifetime()
+    if lifetime > 0:
+        try:
+            cache.set(key, (time.time() + lifetime, value), lifetime)
+        except Exception:
+            pages.logger.warning("list value store failed", exc_info=True)
+    return value
 
 
 def _lifetime() -> int:
