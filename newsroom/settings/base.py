@@ -141,6 +141,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that has gone (not refused: silent) would hold a worker,
+    # and HAProxy's /readyz probe, for the kernel's TCP timeout of minutes; a
+    # few seconds lets /readyz answer 503 and the balancer move on.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serves one machine. WAL lets readers work while a writer writes;
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue up on the
