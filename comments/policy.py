@@ -17,6 +17,7 @@ copy; a change committed while it was away reaches the posts within
 ``COPY_SECONDS`` of its return.
 """
 
+import hashlib
 import secrets
 
 from django.core.cache import cache
@@ -25,7 +26,10 @@ from django.db import transaction
 from .models import ModerationSettings
 
 VERSION_KEY = "comments:policy:version"
-COPY_KEY = "comments:policy:copy"
+# The copy is a pickled row: a deploy that changes the model's columns reads
+# it under a key of its own rather than unpickling the old shape.
+_COLUMNS = ",".join(f.attname for f in ModerationSettings._meta.concrete_fields)
+COPY_KEY = "comments:policy:copy:" + hashlib.sha256(_COLUMNS.encode()).hexdigest()[:12]
 # A new version that could not be stored (the cache was away as the change
 # committed) leaves the old copy matching: it is read again after this long.
 COPY_SECONDS = 600
