@@ -36,7 +36,7 @@ COPY_SECONDS = 600
 
 
 def current() -> ModerationSettings:
-    """The settings row, its word lists loaded (``ModerationSettings.words``)."""
+    """The settings row, its word lists loaded (``word_lists()``)."""
     found = cache.get_many([VERSION_KEY, COPY_KEY])
     version, copy = found.get(VERSION_KEY), found.get(COPY_KEY)
     if version is not None and copy is not None and copy[0] == version:
