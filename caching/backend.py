@@ -114,6 +114,13 @@ def _outage_for(location: str) -> _Outage:
         return _outages.setdefault(location, _Outage(location))
 
 
+# A missing key answers nil (None), as Django's ``incr`` expects to raise on.
+INCR_EXISTING = (
+    "if redis.call('EXISTS', KEYS[1]) == 1 then "
+    "return redis.call('INCRBY', KEYS[1], ARGV[1]) end return false"
+)
+
+
 class ReusingRedisCacheClient(RedisCacheClient):
     """Django's client, keeping one ``redis.Redis`` per connection pool.
 
@@ -130,6 +137,15 @@ class ReusingRedisCacheClient(RedisCacheClient):
         if client is None:
             client = clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def incr(self, key, delta):
+        """``INCRBY`` of a key that exists, in one round trip instead of
+        Django's two (``EXISTS``, then ``INCRBY``), and atomically: a key
+        that expired between those two came back without its expiry."""
+        value = self.get_client(key, write=True).eval(INCR_EXISTING, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key {key!r} not found.")
+        return value
 
 
 class Resilient:

@@ -185,3 +185,30 @@ def test_one_redis_client_per_pool_is_kept_and_survives_a_restart(quick_retry):
         assert cache.get("page") == "cached again"
     finally:
         server.remove()
+
+
+def test_incr_is_one_round_trip_and_leaves_a_missing_key_missing(quick_retry):
+    server = PrivateRedis()
+    server.start()
+    try:
+        cache = backend(server.port)
+        cache.set("epoch", 5, timeout=60)
+        calls = []
+        client = cache._cache.get_client(write=True)
+        original = client.execute_command
+
+        def counted(*args, **options):
+            calls.append(args[0])
+            return original(*args, **options)
+
+        client.execute_command = counted
+
+        assert cache.incr("epoch", 2) == 7
+        assert calls == ["EVAL"]
+        with pytest.raises(ValueError, match="not found"):
+            cache.incr("missing")
+        assert cache.get("missing") is None
+        assert 0 < client.ttl(cache.make_key("epoch")) <= 60
+        assert cache.get("epoch") == 7
+    finally:
+        server.remove()
