@@ -26,8 +26,9 @@ from functools import wraps
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from caching import pages
+from caching import fragments, pages
 
 # Names --------------------------------------------------------------------------
 
@@ -311,6 +312,27 @@ def author_changed(author) -> None:
 def tag_changed(tag) -> None:
     """A tag renamed: every page that prints it."""
     pages.purge(tag_tag(tag.pk), list_tag(tag=tag.pk), list_tag("feeds"))
+
+
+# Fragments of the article page (caching.fragments) ---------------------------------
+# For a published piece's public page only; a preview never reads or writes one.
+
+
+def comment_section_fragment(article, *, is_open: bool, settings: tuple, render):
+    """The comment section under ``article``, the same for every reader: stale
+    when its comments or the piece change. What it prints from the article's
+    row (read before the tags' generations) is in the key: the count, whether
+    comments are on and open (which also moves with time); so are the
+    discussion ``settings``, the language and the time zone."""
+    return fragments.cached(
+        "comments",
+        tags=(comments_tag(article.pk), article_tag(article.pk)),
+        vary=(
+            *(article.pk, article.comment_count, article.allow_comments, is_open),
+            *(settings, get_language(), timezone.get_current_timezone_name()),
+        ),
+        render=render,
+    )
 
 
 # The caches lists depend on -------------------------------------------------------

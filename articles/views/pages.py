@@ -69,4 +69,7 @@ class ArticleDetailView(DetailView):
             **article_page_context(self.object), **kwargs
         )
         cache.mark_article_page(self.request, self.object, context["related"])
+        # A published piece's public page: its parts may come from the shared
+        # cache (articles.cache, "Fragments"); a preview never sets this.
+        context["shared_fragments"] = True
         return context
