@@ -22,14 +22,17 @@ degrades to rendering every time.
 
 import hashlib
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from caching import pages
 
 KEY_PREFIX = "fragment:v1:"
+T = TypeVar("T")
 
 
 def enabled() -> bool:
@@ -37,28 +40,31 @@ def enabled() -> bool:
 
 
 def fragment_key(name: str, generations: dict[str, int], vary: Iterable) -> str:
-    raw = repr((name, sorted(generations.items()), tuple(vary)))
+    """Every fragment is printed in the current language and time zone."""
+    shown_in = (get_language(), timezone.get_current_timezone_name())
+    raw = repr((name, sorted(generations.items()), tuple(vary), shown_in))
     return KEY_PREFIX + name + ":" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def cached(
-    name: str, *, tags: Iterable[str], vary: Iterable, render: Callable[[], str]
-) -> SafeString:
-    """The HTML ``render()`` makes, from the shared cache while none of
-    ``tags`` was purged and ``vary`` is the same; ``render`` runs otherwise
-    and must read its data only when called (after the generations)."""
+    name: str, *, tags: Iterable[str], vary: Iterable, render: Callable[[], T]
+) -> T:
+    """What ``render()`` returns (HTML, or HTML with what it shows), from the
+    shared cache while none of ``tags`` was purged and ``vary`` is the same;
+    ``render`` runs otherwise and must read its data only when called (after
+    the generations). The value must pickle and never be None."""
     if not enabled():
-        return mark_safe(render())
+        return render()
     try:
         key = fragment_key(name, pages.generations(tags), vary)
-        html = cache.get(key)
+        value = cache.get(key)
     except Exception:  # an outage renders live, logged once per call
         pages.logger.warning("fragment cache unavailable", exc_info=True)
-        return mark_safe(render())
-    if html is None:
-        html = str(render())
+        return render()
+    if value is None:
+        value = render()
         try:
-            cache.set(key, html, pages.page_ttl())
+            cache.set(key, value, pages.page_ttl())
         except Exception:
             pages.logger.warning("fragment cache store failed", exc_info=True)
-    return mark_safe(html)
+    return value

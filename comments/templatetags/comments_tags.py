@@ -62,13 +62,14 @@ def comment_section(context, article):
             "report_form": ReportForm(),
         }
         template = context.template.engine.get_template(SECTION_TEMPLATE)
-        return template.render(context.new(values))
+        return str(template.render(context.new(values)))
 
     if context.get("shared_fragments") and article.is_published():
-        return comment_section_fragment(
+        html = comment_section_fragment(
             article,
             is_open=is_open,
             settings=(per_page, max_depth, settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS),
             render=render,
         )
+        return mark_safe(html)
     return mark_safe(render())

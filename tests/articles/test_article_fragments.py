@@ -9,11 +9,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from articles import services as article_services
+from articles.models import Article, Section
 from articles.selectors.previews import preview_url
 from caching import fragments
 from comments import services as comment_services
 from comments.models import Comment
-from tests.factories import ArticleFactory, CommentFactory, PreviewLinkFactory
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    PreviewLinkFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +32,11 @@ def fragments_on(settings):
 
 @pytest.fixture
 def article():
-    ArticleFactory(headline="Japan's defence budget", tags=["Japan"])
+    ArticleFactory(
+        headline="Japan's defence budget",
+        tags=["Japan"],
+        section=SectionFactory(name="Defence", slug="defence"),
+    )
     piece = ArticleFactory(
         headline="UK Considers Security Treaty with Japan", tags=["Japan"]
     )
@@ -42,6 +53,11 @@ def page(client, article) -> str:
 
 def section(html: str) -> str:
     return re.search(r'<section id="comments".*?</section>', html, re.S).group(0)
+
+
+def related(html: str) -> str:
+    found = re.search(r'<aside class="related".*?</aside>', html, re.S)
+    return found.group(0) if found else ""
 
 
 @pytest.fixture
@@ -214,8 +230,8 @@ def test_an_article_page_with_warm_fragments_costs_fewer_queries(
     # A cold cache: the piece, its related pieces, the menu, the thread.
     with django_assert_num_queries(4):
         client.get(url)
-    # Warm: the piece and its related pieces.
-    with django_assert_num_queries(2):
+    # Warm: the piece alone, however long its discussion.
+    with django_assert_num_queries(1):
         client.get(url)
 
 
@@ -226,3 +242,62 @@ def test_a_cache_outage_renders_the_section_live(client, article, monkeypatch):
     monkeypatch.setattr(fragments.pages, "generations", down)
 
     assert "First words" in page(client, article)
+
+
+def test_the_second_render_takes_the_related_block_from_the_cache(
+    client, article, stored
+):
+    assert "Japan&#x27;s defence budget" in related(page(client, article))
+    page(client, article)
+
+    assert stored.count("related") == 1
+
+
+def test_a_withdrawn_related_piece_leaves_the_cached_block(
+    client, article, commit, editor
+):
+    other = Article.objects.get(headline="Japan's defence budget")
+    assert "defence budget" in related(page(client, article))
+
+    commit(article_services.article_withdraw, article=other, user=editor, note="Law")
+
+    assert related(page(client, article)) == ""
+
+
+def test_an_unpublished_piece_joins_the_block_only_once_it_is_published(
+    client, article, commit, editor
+):
+    draft = ArticleFactory(
+        headline="Tokyo talks resume", tags=["Japan"], status="draft", publish_at=None
+    )
+    assert "Tokyo talks resume" not in page(client, article)
+
+    commit(article_services.article_publish, article=draft, user=editor)
+
+    assert "Tokyo talks resume" in related(page(client, article))
+
+
+def test_a_renamed_section_shows_in_the_cached_block(client, article, commit):
+    defence = Section.objects.get(slug="defence")
+    page(client, article)
+    defence.name = "Security"
+
+    commit(article_services.section_save, section=defence)
+
+    assert "Security ·" in related(page(client, article))
+
+
+def test_a_page_from_a_warm_block_still_carries_its_related_pieces_tags(
+    client, article, commit, editor, settings
+):
+    """The page cache must still purge this page when a related piece goes."""
+    page(client, article)  # the fragments are warm
+    settings.NEWSROOM_PAGE_CACHE = True
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+    other = Article.objects.get(headline="Japan's defence budget")
+
+    commit(article_services.article_withdraw, article=other, user=editor, note="Law")
+
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert related(response.content.decode()) == ""
