@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from caching import pages
+from caching import fragments, pages
 
 # Names --------------------------------------------------------------------------
 
@@ -84,10 +84,10 @@ def list_tag(
     raise ValueError("Name one list: a name, or one section, tag or author.")
 
 
-def article_tags(article, related=()) -> set[str]:
+def article_tags(article, related_ids=()) -> set[str]:
     """Everything an article page shows: the piece, its comment section, its
-    section, bylines and tags (names printed on it), the related pieces and the
-    menu. Uses the article's prefetched bylines and tags."""
+    section, bylines and tags (names printed on it), the related pieces (by
+    id) and the menu. Uses the article's prefetched bylines and tags."""
     return {
         NAV,
         article_tag(article.pk),
@@ -95,7 +95,7 @@ def article_tags(article, related=()) -> set[str]:
         section_tag(article.section_id),
         *(author_tag(byline.author_id) for byline in article.bylines.all()),
         *(tag_tag(tag.pk) for tag in article.tags.all()),
-        *(article_tag(item.pk) for item in related),
+        *(article_tag(pk) for pk in related_ids),
     }
 
 
@@ -115,8 +115,8 @@ def list_tags(list_name: str, articles=(), *extra: str) -> set[str]:
 # What a page shows ------------------------------------------------------------------
 
 
-def mark_article_page(request, article, related=()) -> None:
-    pages.add_tags(request, *article_tags(article, related))
+def mark_article_page(request, article, related_ids=()) -> None:
+    pages.add_tags(request, *article_tags(article, related_ids))
     _lists_published(request)
 
 
@@ -311,6 +311,36 @@ def author_changed(author) -> None:
 def tag_changed(tag) -> None:
     """A tag renamed: every page that prints it."""
     pages.purge(tag_tag(tag.pk), list_tag(tag=tag.pk), list_tag("feeds"))
+
+
+# Fragments of a published piece's public page (caching.fragments), never a
+# preview's. What one prints from the article's row (read first) is in its key.
+
+
+def comment_section_fragment(article, *, is_open: bool, settings: tuple, render):
+    """The comment section, stale when its comments or the piece change; keyed
+    by the count, comments on and open (moves with time), ``settings``."""
+    vary = (article.pk, article.comment_count, article.allow_comments, is_open)
+    return fragments.cached(
+        "comments",
+        tags=(comments_tag(article.pk), article_tag(article.pk)),
+        vary=(*vary, settings),
+        render=render,
+    )
+
+
+def related_fragment(article, *, render):
+    """The related pieces and their ids, stale when any piece changes (that
+    renews the front page) or a section does (the menu); keyed by candidates."""
+    tag_ids = tuple(tag.pk for tag in article.tags.all())
+    picks, sharing = article.related_candidates
+    vary = (article.pk, tag_ids, sorted(picks.items()), tuple(sharing))
+    return fragments.cached(
+        "related",
+        tags=(article_tag(article.pk), list_tag("front"), NAV),
+        vary=vary,
+        render=render,
+    )
 
 
 # The caches lists depend on -------------------------------------------------------

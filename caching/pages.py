@@ -90,7 +90,8 @@ def limit_lifetime(request, until) -> None:
         request._page_cache_until = until
 
 
-def _generations(tags: Iterable[str]) -> dict[str, int]:
+def generations(tags: Iterable[str]) -> dict[str, int]:
+    """The current generation of each of ``tags`` (0: never purged), one read."""
     tags = sorted(tags)
     found = cache.get_many([TAG_PREFIX + tag for tag in tags])
     return {tag: found.get(TAG_PREFIX + tag, 0) for tag in tags}
@@ -282,7 +283,7 @@ def _store(key: str, request, response) -> None:
     if not response.has_header("Content-Length"):
         response["Content-Length"] = str(len(response.content))
     try:
-        generations = _generations(request._page_cache_tags)
+        tag_generations = generations(request._page_cache_tags)
         epoch = cache.get(EPOCH_KEY, 0)
         if epoch != request._page_cache_epoch:
             # Something was purged while this page rendered: it may show what
@@ -295,7 +296,7 @@ def _store(key: str, request, response) -> None:
             status=response.status_code,
             headers=list(response.items()),
             content=response.content,
-            generations=generations,
+            generations=tag_generations,
             until=time.time() + ttl,
             epoch=epoch,
         )
@@ -316,7 +317,7 @@ def _lookup(key: str):
     if entry.epoch == epoch:
         return entry, epoch
     stored = entry.generations
-    if stored and _generations(stored) != stored:
+    if stored and generations(stored) != stored:
         return None, epoch
     # Still current: remember that at this epoch, so the next hit is quick.
     entry = entry._replace(epoch=epoch)

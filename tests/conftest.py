@@ -13,6 +13,17 @@ def _media_and_cache(settings, tmp_path):
 
 
 @pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what a transaction would run on commit (purges happen there)."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
 def writer(db):
     from core.roles import WRITERS
     from tests.factories import UserFactory

@@ -25,6 +25,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Most tests change rows directly, inside a transaction that never commits (so
 # no purge runs); the page cache has its own tests, which turn it on.
 NEWSROOM_PAGE_CACHE = False
+# The same for the page fragments (caching/fragments.py); their tests turn
+# them on.
+NEWSROOM_FRAGMENT_CACHE = False
 
 # Jobs run in the test process when their transaction commits (tests that
 # assert mail use django_capture_on_commit_callbacks). The job tests switch

@@ -26,17 +26,6 @@ def page_cache_on(settings):
     settings.NEWSROOM_PAGE_CACHE = True
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run what a transaction would run on commit (purges happen there)."""
-
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
-
-
 def state(client, url) -> str:
     response = client.get(url)
     assert response.status_code == 200, url

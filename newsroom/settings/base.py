@@ -316,11 +316,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 NEWSROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Whole public pages for anonymous readers (caching.pages): how long the
-# shared cache keeps one at most, and how long a browser may. Changes purge
-# exactly the pages they touch, so the first figure is a safety net.
+# Whole public pages for anonymous readers (caching.pages) and parts of pages
+# rendered anyway (caching.fragments): how long the shared cache keeps one at
+# most, and how long a browser may. Changes purge exactly the pages they
+# touch, so the first figure is a safety net.
 NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+NEWSROOM_FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", default=True)  # fragments.py
 NEWSROOM_BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
 
 # The CDN or Varnish in front (caching.edge, docs/caching.md "CDN"): pages carry

@@ -98,14 +98,3 @@ def newsroom(db):
 @pytest.fixture
 def page_cache_on(settings):
     settings.NEWSROOM_PAGE_CACHE = True
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run what a transaction would run on commit (purges happen there)."""
-
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
