@@ -10,7 +10,6 @@ import os
 import re
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -132,38 +131,6 @@ TEMPLATES = [
 FORM_RENDERER = "core.limits.FormRenderer"
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
-
-# Database: SQLite in the project by default, anything dj-database-url reads otherwise.
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database host that has gone (not refused: silent) would hold a worker,
-    # and HAProxy's /readyz probe, for the kernel's TCP timeout of minutes; a
-    # few seconds lets /readyz answer 503 and the balancer move on.
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
-    )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serves one machine. WAL lets readers work while a writer writes;
-    # IMMEDIATE takes the write lock at BEGIN, so two writers queue up on the
-    # busy timeout instead of failing with "database is locked" mid-transaction.
-    # Connections are kept as for PostgreSQL (DB_CONN_MAX_AGE): a new one reads
-    # the whole schema again on its first query, about 2 ms with this project's
-    # 160 tables and indexes, more than a comment post costs otherwise. A
-    # connection idle between requests holds no lock and no snapshot.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
-        "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-        ),
-    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
