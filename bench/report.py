@@ -105,7 +105,7 @@ def headline(results: list[dict], peer: dict | None) -> str:
     """The run's headline figure, one line (issue 16)."""
     share = peer_ratio(results)
     if share is None:
-        why = (peer or {}).get("error") or "not in this run (BENCH_ONLY)"
+        why = (peer or {}).get("error") or "BENCH_ONLY left it out"
         return f"Article uncached over the Wagtail peer: not measured ({why})."
     found = _by_name(results)
     return (
