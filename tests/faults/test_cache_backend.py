@@ -212,3 +212,34 @@ def test_incr_is_one_round_trip_and_leaves_a_missing_key_missing(quick_retry):
         assert cache.get("epoch") == 7
     finally:
         server.remove()
+
+
+def test_get_values_reads_in_order_and_misses_while_redis_is_away(quick_retry):
+    """The page cache's one read of a hit (the page and the purge epoch)."""
+    server = PrivateRedis()
+    server.start()
+    try:
+        cache = backend(server.port)
+        cache.set("page", b"bytes of a page")
+        cache.add("epoch", 1)
+        cache.incr("epoch")
+        assert cache.get_values(["page", "none", "epoch"]) == [
+            b"bytes of a page",
+            None,
+            2,
+        ]
+        server.stop()
+        assert cache.get_values(["page", "epoch"]) == [None, None]
+        assert cache.available is False
+        server.start()
+        time.sleep(0.25)
+        # The connection it kept is gone with the old server: it reconnects.
+        cache.set("page", b"again")
+        assert cache.get_values(["page", "epoch"]) == [b"again", None]
+    finally:
+        server.remove()
+
+
+def test_get_values_of_a_dead_redis_is_all_misses(dead):
+    assert dead.get_values(["page", "epoch"]) == [None, None]
+    assert cache_backend.failures(dead) == 1
