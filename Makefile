@@ -70,9 +70,29 @@ clean:
 # on loopback and drives it with wrk; see docs/benchmark.md. BENCH_* variables
 # tune it (bench/config.py); DATABASE_URL and REDIS_URL switch to PostgreSQL
 # and Redis. Every process it starts is stopped when it ends, also on Ctrl-C.
-.PHONY: bench wrk
-bench: $(STAMP) wrk
+.PHONY: bench wrk bench-peer
+bench: $(STAMP) wrk bench-peer
 	$(BIN)/python -m bench
+
+# The Wagtail peer that make bench measures beside the site (bench/peer/README.md):
+# its own virtual environment, from its own pinned requirements. If it cannot be
+# installed, this says so loudly and make bench runs without the peer (and says
+# so again in its report).
+PEER_VENV := bench/peer/.venv
+PEER_STAMP := $(PEER_VENV)/.installed
+bench-peer:
+	@rm -f bench/peer/.install-failed
+	@$(MAKE) --no-print-directory $(PEER_STAMP) || { \
+	  echo "pip install -r bench/peer/requirements.txt failed (see make bench-peer)" \
+	    > bench/peer/.install-failed; \
+	  echo "!!! The Wagtail peer could not be installed (above); make bench carries on without it." >&2; }
+
+$(PEER_STAMP): bench/peer/requirements.txt
+	rm -f $(PEER_STAMP)
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/pip install --quiet -r bench/peer/requirements.txt
+	touch $(PEER_STAMP)
 
 # wrk, the load generator, from Debian.
 wrk:

@@ -21,15 +21,13 @@ Two small caches that lists depend on live here too: the sections menu and the
 time of the next scheduled piece (a list may not outlive it).
 """
 
-import hashlib
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from caching import pages
+from caching import fragments, pages
 
 # Names --------------------------------------------------------------------------
 
@@ -86,10 +84,10 @@ def list_tag(
     raise ValueError("Name one list: a name, or one section, tag or author.")
 
 
-def article_tags(article, related=()) -> set[str]:
+def article_tags(article, related_ids=()) -> set[str]:
     """Everything an article page shows: the piece, its comment section, its
-    section, bylines and tags (names printed on it), the related pieces and the
-    menu. Uses the article's prefetched bylines and tags."""
+    section, bylines and tags (names printed on it), the related pieces (by
+    id) and the menu. Uses the article's prefetched bylines and tags."""
     return {
         NAV,
         article_tag(article.pk),
@@ -97,7 +95,7 @@ def article_tags(article, related=()) -> set[str]:
         section_tag(article.section_id),
         *(author_tag(byline.author_id) for byline in article.bylines.all()),
         *(tag_tag(tag.pk) for tag in article.tags.all()),
-        *(article_tag(item.pk) for item in related),
+        *(article_tag(pk) for pk in related_ids),
     }
 
 
@@ -117,8 +115,8 @@ def list_tags(list_name: str, articles=(), *extra: str) -> set[str]:
 # What a page shows ------------------------------------------------------------------
 
 
-def mark_article_page(request, article, related=()) -> None:
-    pages.add_tags(request, *article_tags(article, related))
+def mark_article_page(request, article, related_ids=()) -> None:
+    pages.add_tags(request, *article_tags(article, related_ids))
     _lists_published(request)
 
 
@@ -315,11 +313,39 @@ def tag_changed(tag) -> None:
     pages.purge(tag_tag(tag.pk), list_tag(tag=tag.pk), list_tag("feeds"))
 
 
+# Fragments of a published piece's public page (caching.fragments), never a
+# preview's. What one prints from the article's row (read first) is in its key.
+
+
+def comment_section_fragment(article, *, is_open: bool, settings: tuple, render):
+    """The comment section, stale when its comments or the piece change; keyed
+    by the count, comments on and open (moves with time), ``settings``."""
+    vary = (article.pk, article.comment_count, article.allow_comments, is_open)
+    return fragments.cached(
+        "comments",
+        tags=(comments_tag(article.pk), article_tag(article.pk)),
+        vary=(*vary, settings),
+        render=render,
+    )
+
+
+def related_fragment(article, *, render):
+    """The related pieces and their ids, stale when any piece changes (that
+    renews the front page) or a section does (the menu); keyed by candidates."""
+    tag_ids = tuple(tag.pk for tag in article.tags.all())
+    picks, sharing = article.related_candidates
+    vary = (article.pk, tag_ids, sorted(picks.items()), tuple(sharing))
+    return fragments.cached(
+        "related",
+        tags=(article_tag(article.pk), list_tag("front"), NAV),
+        vary=vary,
+        render=render,
+    )
+
+
 # The caches lists depend on -------------------------------------------------------
 
 NAV_KEY = "nav-sections:v1"
-CARD_PREFIX = "card:v1:"
-LIST_VALUE_PREFIX = "list-value:v1:"
 NEXT_SCHEDULED_KEY = "page:v1:next-scheduled"
 
 
@@ -337,32 +363,6 @@ def nav_sections() -> list[dict]:
         return cache.get_or_set(NAV_KEY, load, timeout=None)
     except Exception:  # the menu never takes a page down with the cache
         return load()
-
-
-def card_key(*facts) -> str:
-    """A list card's key (``articles.cards``): a digest of all it prints."""
-    return CARD_PREFIX + hashlib.sha256(repr(facts).encode()).hexdigest()
-
-
-def list_count_key(list_name: str, *, bound: int) -> str | None:
-    """A list's count (``articles.selectors.lists``): stale when it is purged."""
-    return _generation_key("count", (list_name,), bound)
-
-
-def front_blocks_key(*vary) -> str | None:
-    """The front page's section blocks: stale with any piece or section."""
-    return _generation_key("front-blocks", (list_tag("front"), NAV), *vary)
-
-
-def _generation_key(name: str, tags, *vary) -> str | None:
-    """A key of the generations of ``tags`` (read it before the data); None: off."""
-    if not getattr(settings, "NEWSROOM_FRAGMENT_CACHE", True):
-        return None
-    try:
-        raw = repr((sorted(pages.generations(tags).items()), vary))
-    except Exception:
-        return None
-    return f"{LIST_VALUE_PREFIX}{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
 def next_scheduled():

@@ -12,7 +12,7 @@ What a run measures and how hard, from environment variables (all optional).
 | BENCH_COMMENTS_PER_ARTICLE | 3 | approved comments under each published article |
 | BENCH_HOT_COMMENTS | 2000 | approved comments under the viral article |
 | BENCH_RESEED | 0 | 1: seed afresh even if the bench database matches |
-| BENCH_UNCACHED | staff | how "uncached" requests bypass the page cache (below) |
+| BENCH_UNCACHED | anonymous | how "uncached" requests bypass the page cache (below) |
 | BENCH_DB_NAME | newsroom_bench | the PostgreSQL database the bench owns |
 | BENCH_ONLY | (all) | comma-separated scenario names, for a quick look |
 """
@@ -22,15 +22,21 @@ from dataclasses import dataclass
 
 # How an "uncached" request asks for a live page: the one place to change it.
 #
-# "staff" (default): the request carries the session cookie of a logged-in
+# "anonymous" (default): an anonymous reader without cookies, served by a
+#   second gunicorn of the site started with the page cache off
+#   (PAGE_CACHE=false): issue 16's "page cache off, anonymous", what a reader
+#   costs on a miss, and what the Wagtail peer (no cache) is compared with.
+#   The report adds one staff row ("article-staff") beside it.
+# "staff": the request carries the session cookie of a logged-in
 #   staff user. Issue 6 says "logged-in staff always see live pages", so any
 #   page cache must let it through, whatever else it normalises (query
 #   strings, Cache-Control from clients). It costs what a staff view costs:
 #   the session and user rows (2 queries) on top of an anonymous miss; the
 #   report also gives the anonymous cold-cache count for the targets.
 # "no-cache": an anonymous request with "Cache-Control: no-cache" and
-#   "Pragma: no-cache", for a cache that honours them.
-UNCACHED_MODES = ("staff", "no-cache")
+#   "Pragma: no-cache", for a cache in front that honours them (the site's
+#   own page cache does not: anyone could empty it so).
+UNCACHED_MODES = ("anonymous", "staff", "no-cache")
 NO_CACHE_HEADERS = {"Cache-Control": "no-cache", "Pragma": "no-cache"}
 
 
@@ -57,13 +63,13 @@ class Config:
     comments_per_article: int = 3
     hot_comments: int = 2_000
     reseed: bool = False
-    uncached: str = "staff"
+    uncached: str = "anonymous"
     db_name: str = "newsroom_bench"
     only: tuple[str, ...] = ()
 
 
 def from_env() -> Config:
-    uncached = os.environ.get("BENCH_UNCACHED", "staff").strip() or "staff"
+    uncached = os.environ.get("BENCH_UNCACHED", "").strip() or "anonymous"
     if uncached not in UNCACHED_MODES:
         raise SystemExit(f"BENCH_UNCACHED must be one of {', '.join(UNCACHED_MODES)}.")
     db_name = os.environ.get("BENCH_DB_NAME", "newsroom_bench").strip()

@@ -26,12 +26,13 @@ from bench.load import Load
 def relax_policy() -> dict:
     """Trust new commenters, no moderator mail; returns the policy in force."""
     from comments.models import ModerationSettings
+    from comments.services import moderation_settings_save
 
     policy = ModerationSettings.load()
     policy.trusted_after_approved = 0
     policy.notify_moderators = False
     policy.premoderate_all = False
-    policy.save()
+    moderation_settings_save(config=policy)
     return {
         "trusted_after_approved": policy.trusted_after_approved,
         "notify_moderators": policy.notify_moderators,

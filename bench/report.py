@@ -19,6 +19,8 @@ MAX_API_LIST_QUERIES = 4
 UNCACHED_RATIO = 0.12
 MAX_ARTICLE_QUERIES = 5
 POSTS_PER_SECOND = 500
+# Issue 16: the uncached article against the Wagtail peer (bench/peer/).
+PEER_RATIO = 1.5
 
 
 def ratio(value: float, reference: float) -> float | None:
@@ -91,8 +93,36 @@ def _by_name(results: list[dict]) -> dict:
     return {result["name"]: result for result in results}
 
 
-def targets(results: list[dict], *, vendor: str, seed: dict | None) -> list[dict]:
-    """Issue 6's targets, each with what was measured and met / missed."""
+def peer_ratio(results: list[dict]) -> float | None:
+    """The project's uncached article over the Wagtail peer's, same run."""
+    found = _by_name(results)
+    if "article-uncached" not in found or "peer" not in found:
+        return None
+    return ratio(found["article-uncached"]["rps"], found["peer"]["rps"])
+
+
+def headline(results: list[dict], peer: dict | None) -> str:
+    """The run's headline figure, one line (issue 16)."""
+    share = peer_ratio(results)
+    if share is None:
+        why = (peer or {}).get("error") or "BENCH_ONLY left it out"
+        return f"Article uncached over the Wagtail peer: not measured ({why})."
+    found = _by_name(results)
+    return (
+        f"Article uncached over the Wagtail peer: {share:.2f} × "
+        f"({found['article-uncached']['rps']:,.0f} vs {found['peer']['rps']:,.0f}"
+        f" req/s, {(peer or {}).get('version', 'Wagtail')}, same run)"
+    )
+
+
+def targets(
+    results: list[dict],
+    *,
+    vendor: str,
+    seed: dict | None,
+    peer_error: str | None = None,
+) -> list[dict]:
+    """Issue 6's and 16's targets, each with what was measured and met / missed."""
     found = _by_name(results)
     static = found.get("static", {}).get("rps")
     checks = []
@@ -116,6 +146,17 @@ def targets(results: list[dict], *, vendor: str, seed: dict | None) -> list[dict
     page_ratio("api-list-cached", CACHED_RATIO, "API article list from cache")
     page_ratio("api-article-cached", CACHED_RATIO, "API article from cache")
     page_ratio("article-uncached", UNCACHED_RATIO, "Article page uncached")
+    share = peer_ratio(results)
+    peer_target = f"Article uncached ≥ {PEER_RATIO:g} × Wagtail peer"
+    if share is not None:
+        add(
+            peer_target,
+            f"{share:.2f} × ({found['article-uncached']['rps']:,.0f} vs "
+            f"{found['peer']['rps']:,.0f} req/s)",
+            share >= PEER_RATIO,
+        )
+    elif peer_error:
+        add(peer_target, f"peer not measured: {peer_error}", None)
     page_ratio("viral-uncached", UNCACHED_RATIO, "Viral article page uncached")
     if "article-uncached" in found and "viral-uncached" in found:
         normal = found["article-uncached"]["anon_miss"]
@@ -225,10 +266,16 @@ off. Ratios are to the static file measured in the same run, the physical
 limit of the stack; the minimal view is the framework floor.
 
 - **cached**: an anonymous reader without cookies (what a CDN or the page
-  cache answers); **uncached**: a request the page cache must let through, by
-  default with a logged-in staff session (issue 6: "logged-in staff always see
-  live pages"); `BENCH_UNCACHED=no-cache` sends `Cache-Control: no-cache`
-  instead. Change it in `bench/config.py`.
+  cache answers); **uncached**: by default an anonymous reader of a second
+  server of the site with the page cache off (issue 16: "page cache off,
+  anonymous"), plus one row for the article with a logged-in staff session
+  (issue 6: "logged-in staff always see live pages");
+  `BENCH_UNCACHED=staff` sends that session on every uncached row instead.
+  Change it in `bench/config.py`.
+- **Wagtail peer**: the same article (headline, dek, byline, body) on a plain
+  Wagtail site served by gunicorn and whitenoise with the same workers and no
+  cache (bench/peer/README.md); the headline of each section is the
+  project's uncached article over the peer's, measured in the same run.
 - **queries**: counted by running the same request once through Django's test
   client against the same database, with an empty cache of its own; for
   uncached rows, "(N anon)" is an anonymous reader's cache miss, which is what
@@ -273,6 +320,13 @@ def section(run: dict) -> str:
     else:
         lines.append("Seeding: reused the bench database of an earlier run.")
     rss = run["rss"]
+    peer = run.get("peer") or {}
+    lines[1:1] = ["", f"**{headline(run['results'], peer)}**"]
+    if peer.get("version"):
+        lines.append(
+            f"Peer: {peer['version']} (bench/peer/), {c['workers']} gunicorn "
+            f"workers, no cache; its article costs {peer['queries']} queries."
+        )
     lines += [
         "",
         markdown_table(run["results"]),
@@ -281,7 +335,7 @@ def section(run: dict) -> str:
         + ", ".join(f"{value:.0f} MiB" for value in rss["workers_mib"])
         + (f"; master {rss['master_mib']:.0f} MiB." if rss.get("master_mib") else "."),
         "",
-        "### Targets (issue 6)",
+        "### Targets (issues 6 and 16)",
         "",
         "| target | measured | verdict |",
         "| --- | --- | --- |",

@@ -5,10 +5,14 @@
    it with ``seed_bench`` unless it already holds exactly the requested data.
 2. Collect static files into a temporary STATIC_ROOT (whitenoise serves them).
 3. In this process: a staff session, the relaxed posting policy, the pages to
-   measure, their query counts and a profile of the uncached article page.
-4. Start gunicorn, wait until it answers, run each scenario with wrk, read
-   the workers' peak memory, stop gunicorn (always, also on Ctrl-C).
-5. Print the table, write bench/results.json and this setup's RESULTS.md.
+   measure, their query counts and a profile of the uncached article page;
+   the Wagtail peer set up with the same article (bench/wagtail_peer.py).
+4. Start gunicorn (the site; the site with its page cache off, for anonymous
+   uncached requests; the peer's own), wait until they answer, run each
+   scenario with wrk, read the workers' peak memory, stop every gunicorn
+   (always, also on Ctrl-C).
+5. Print the headline (article uncached over the peer) and the table, write
+   bench/results.json and this setup's RESULTS.md.
 """
 
 import datetime
@@ -22,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench import config as bench_config
-from bench import database, load, report
+from bench import database, load, report, wagtail_peer
 from bench.server import Gunicorn, free_port
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -61,16 +65,31 @@ def main() -> int:
         env = database.environment(db, static_root=tmp / "static", port=port)
         child_env = {**os.environ, **env}
         os.environ.update(env)
-        server = Gunicorn(
-            port=port, workers=cfg.workers, env=child_env, log_path=tmp / "gunicorn.log"
-        )
+        servers = {
+            "site": Gunicorn(
+                port=port,
+                workers=cfg.workers,
+                env=child_env,
+                log_path=tmp / "gunicorn.log",
+            )
+        }
+        if cfg.uncached == "anonymous":
+            # The same site with the page cache off, for anonymous uncached
+            # requests (bench/config.py); same database, same shared cache.
+            servers["live"] = Gunicorn(
+                port=free_port(),
+                workers=cfg.workers,
+                env={**child_env, "PAGE_CACHE": "false"},
+                log_path=tmp / "gunicorn-live.log",
+            )
         try:
-            return _run(cfg, db, server, child_env, started)
+            return _run(cfg, db, servers, child_env, started, tmp)
         except KeyboardInterrupt:
             say("interrupted; stopping gunicorn")
             return 130
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
 
 
 def _prepare_database(cfg, db, env) -> dict | None:
@@ -114,7 +133,28 @@ def _prepare_database(cfg, db, env) -> dict | None:
     return json.loads(stats_path.read_text())
 
 
-def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
+def _start_peer(cfg, servers: dict, tmp: Path) -> tuple[dict, str | None]:
+    """Set up the Wagtail peer (bench/wagtail_peer.py); its description for
+    the report and its article's address, or why it is not measured (said
+    loudly: the run goes on without it)."""
+    say("setting up the Wagtail peer (bench/peer/)")
+    try:
+        peer = wagtail_peer.prepare(
+            text=wagtail_peer.article_text(),
+            workers=cfg.workers,
+            port=free_port(),
+            tmp=tmp,
+        )
+    except wagtail_peer.PeerError as error:
+        print(wagtail_peer.loudly(str(error)), file=sys.stderr, flush=True)
+        return {"error": str(error)}, None
+    servers["peer"] = peer.server
+    info = {"version": peer.version, "path": peer.path, "queries": peer.queries}
+    return info, peer.path
+
+
+def _run(cfg, db, servers: dict, env: dict, started: float, tmp: Path) -> int:
+    server = servers["site"]
     seed = _prepare_database(cfg, db, env)
 
     say("collecting static files")
@@ -126,14 +166,28 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
     cookie = scenarios.staff_cookie()
     policy = posting.relax_policy()
     targets = scenarios.find_targets()
+    peer, peer_path = {}, None
+    if not cfg.only or "peer" in cfg.only:
+        peer, peer_path = _start_peer(cfg, servers, tmp)
     plan = scenarios.build(
-        targets, uncached_mode=cfg.uncached, cookie=cookie, hot=cfg.hot_comments
+        targets,
+        uncached_mode=cfg.uncached,
+        cookie=cookie,
+        hot=cfg.hot_comments,
+        peer_path=peer_path,
     )
     if cfg.only:
         plan = [s for s in plan if s.name in cfg.only or s.kind in {"static"}]
 
     say("counting queries through the test client")
-    queries = {s.name: measure.page_queries(s) for s in plan}
+    queries = {
+        s.name: (
+            {"queries": peer["queries"], "status": 200}
+            if s.kind == "peer"
+            else measure.page_queries(s)
+        )
+        for s in plan
+    }
     bad = {name: q["status"] for name, q in queries.items() if q["status"] >= 400}
     if bad:
         raise SystemExit(f"Some scenarios do not answer successfully: {bad}")
@@ -145,12 +199,18 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
         f" + {database.redis_version(db.redis_url)}" if db.redis_url else ""
     )
     machine_before = report.machine(version)
-    say(f"starting gunicorn ({cfg.workers} workers) on {server.base_url}")
-    server.start()
-    server.wait_ready("/bench/")
+    used = {scenario.server for scenario in plan}
+    for name, each in servers.items():
+        if name in used:
+            say(f"starting gunicorn ({cfg.workers} workers, {name}) on {each.base_url}")
+            each.start()
+    for name, each in servers.items():
+        if name in used:
+            each.wait_ready(peer_path if name == "peer" else "/bench/")
     results = []
     for scenario in plan:
         say(f"{scenario.name}: {scenario.path}")
+        target = servers[scenario.server]
         if scenario.kind == "post":
             work = posting.load(
                 base_url=server.base_url,
@@ -161,7 +221,7 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
             )
         else:
             work = load.Load(
-                url=server.base_url + scenario.path,
+                url=target.base_url + scenario.path,
                 duration=cfg.duration,
                 threads=cfg.threads,
                 connections=cfg.connections,
@@ -171,7 +231,9 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
             load.run(load.Load(**{**work.__dict__, "duration": cfg.warmup}))
         figures = load.run(work)
         # Requests still queued behind wrk's connections finish first.
-        server.wait_ready("/bench/", timeout=180)
+        target.wait_ready(
+            peer_path if scenario.server == "peer" else "/bench/", timeout=180
+        )
         result = {
             "name": scenario.name,
             "label": scenario.label,
@@ -191,9 +253,12 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
             )
         results.append(result)
     rss = server.peak_rss()
-    if server.process.poll() is not None:
-        raise RuntimeError(f"gunicorn died during the run:\n{server.log_tail()}")
-    server.stop()
+    for name, each in servers.items():
+        if each.process is not None and each.process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn ({name}) died during the run:\n{each.log_tail()}"
+            )
+        each.stop()
 
     run = {
         "setup": db.label,
@@ -211,9 +276,14 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
         "results": results,
         "rss": rss,
         "profile": profile,
+        "peer": peer,
         "seconds": round(time.monotonic() - started),
     }
-    run["targets"] = report.targets(results, vendor=db.vendor, seed=seed)
+    run["targets"] = report.targets(
+        results, vendor=db.vendor, seed=seed, peer_error=peer.get("error")
+    )
+    print()
+    print(report.headline(results, peer))
     print()
     print(report.text_table(results))
     print()
@@ -227,5 +297,7 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
         say(f"wrote {report.RESULTS_JSON.name} and {report.RESULTS_MD.name}")
     else:
         say(f"wrote {report.RESULTS_JSON.name} (partial run: RESULTS.md untouched)")
+    if peer.get("error"):
+        print(wagtail_peer.loudly(peer["error"]), file=sys.stderr, flush=True)
     say(f"done in {run['seconds']} s")
     return 0

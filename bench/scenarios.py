@@ -5,7 +5,9 @@ variant asks for them.
 Every page is measured twice. "cached": an anonymous reader with no cookies,
 as a CDN or the page cache sees most traffic (it fills the cache in the
 warm-up). "uncached": a request the page cache must let through; how, is
-``bench.config.UNCACHED_MODES`` (a logged-in staff session by default).
+``bench.config.UNCACHED_MODES`` (by default an anonymous reader of a second
+server with the page cache off). Beside them: the article for a logged-in
+staff session, and the same article on the Wagtail peer (bench/peer/).
 """
 
 from dataclasses import dataclass, field
@@ -22,9 +24,12 @@ class Scenario:
     name: str
     label: str
     path: str
-    kind: str = "page"  # "static", "floor", "page" or "post"
+    kind: str = "page"  # "static", "floor", "page", "post" or "peer"
     variant: str = ""  # "cached" or "uncached" for pages
     headers: dict = field(default_factory=dict)
+    # Which server answers: "site" (page cache on), "live" (the site with the
+    # page cache off, for anonymous uncached requests) or "peer" (Wagtail).
+    server: str = "site"
     # The same kind of page with far more or far fewer rows under it: its
     # query count must be the same (constant queries).
     twin: str = ""
@@ -138,10 +143,19 @@ def find_targets() -> Targets:
 def uncached_headers(mode: str, cookie: str) -> dict:
     if mode == "staff":
         return {"Cookie": cookie}
-    return dict(NO_CACHE_HEADERS)
+    if mode == "no-cache":
+        return dict(NO_CACHE_HEADERS)
+    return {}
 
 
-def build(targets: Targets, *, uncached_mode: str, cookie: str, hot: int) -> list:
+def build(
+    targets: Targets,
+    *,
+    uncached_mode: str,
+    cookie: str,
+    hot: int,
+    peer_path: str | None = None,
+) -> list:
     from django.contrib.staticfiles.storage import staticfiles_storage
 
     scenarios = [
@@ -169,8 +183,33 @@ def build(targets: Targets, *, uncached_mode: str, cookie: str, hot: int) -> lis
                 variant="uncached",
                 headers=uncached_headers(uncached_mode, cookie),
                 twin=twin,
+                server="live" if uncached_mode == "anonymous" else "site",
             )
         )
+        if name == "article" and peer_path:
+            # Right after the project's own uncached article, so that both
+            # meet the machine in the same state.
+            scenarios.append(
+                Scenario(
+                    "peer",
+                    "Wagtail peer article (no cache)",
+                    peer_path,
+                    kind="peer",
+                    variant="uncached",
+                    server="peer",
+                )
+            )
+        if name == "article" and uncached_mode == "anonymous":
+            scenarios.append(
+                Scenario(
+                    "article-staff",
+                    f"{label}, staff session (live)",
+                    path,
+                    variant="uncached",
+                    headers=uncached_headers("staff", cookie),
+                    twin=twin,
+                )
+            )
     scenarios.append(
         Scenario(
             "post",

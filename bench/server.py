@@ -46,9 +46,15 @@ class Gunicorn:
         log_path: Path,
         config: Path | None = None,
         options: tuple[str, ...] = (),
+        app: str = "newsroom.wsgi",
+        venv: Path | None = None,
+        cwd: Path | None = None,
     ):
         self.port, self.workers, self.env, self.log_path = port, workers, env, log_path
         self.config = config
+        # Another site (the Wagtail peer, bench/peer/): its WSGI module, the
+        # virtual environment whose gunicorn serves it, and its folder.
+        self.app, self.venv, self.cwd = app, venv, cwd
         # More gunicorn options, e.g. an access log (tests/stack/).
         self.options = options
         self.process: subprocess.Popen | None = None
@@ -58,10 +64,13 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
+        if self.venv is not None:
+            gunicorn = self.venv / "bin" / "gunicorn"
+        else:
+            gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [
             str(gunicorn),
-            "newsroom.wsgi",
+            self.app,
             f"--workers={self.workers}",
             f"--bind=127.0.0.1:{self.port}",
         ]
@@ -79,6 +88,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             command,
             env=self.env,
+            cwd=self.cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -10,9 +10,11 @@ bumps the generation of exactly the tags it touches, after its transaction
 commits; a stored page whose tags moved on is rendered again on the next
 request. No page is deleted by pattern and nothing lives in process memory.
 
-A hit costs two cache reads (the page and its tags' generations) and no SQL,
-and is answered by ``PageCacheMiddleware`` before sessions, CSRF, auth or URL
-routing run.
+A hit costs one cache read (the page and the purge epoch, one MGET on Redis)
+and no SQL, and is answered by ``PageCacheMiddleware`` before sessions, CSRF,
+auth or URL routing run. A page is stored as one string of bytes, its status,
+headers and body ready to replay (``caching.entries``), not as an object to
+unpickle.
 Requests with a session cookie (staff) always get a live page; so do
 non-GET requests and responses that set cookies or are marked private.
 Pages that list published articles live no longer than the next scheduled
@@ -24,7 +26,6 @@ import logging
 import time
 from collections.abc import Iterable
 from functools import lru_cache, wraps
-from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,10 +41,12 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 
 from caching import edge
+from caching.entries import Entry
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "page:v3:"
+# v4: pages kept as bytes (caching.entries), no longer as pickled tuples.
+KEY_PREFIX = "page:v4:"
 TAG_PREFIX = "page:tag:v1:"
 # Moves on with every purge. A page stored at the current epoch cannot have
 # been purged since, so a hit checks one number instead of each of its tags.
@@ -261,20 +264,6 @@ def _storable(response) -> bool:
     )
 
 
-class Entry(NamedTuple):
-    """A stored page: plain values, not the response object, so a hit
-    unpickles bytes and strings and builds the response from them."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    content: bytes
-    generations: dict[str, int]  # of the page's tags when it was stored
-    # Checked on every hit too, so expiry does not rest on the cache server's
-    # clock alone.
-    until: float
-    epoch: int  # the purge epoch at which the entry was last known current
-
-
 def _store(key: str, request, response) -> None:
     ttl = page_ttl()
     until = getattr(request, "_page_cache_until", None)
@@ -292,25 +281,34 @@ def _store(key: str, request, response) -> None:
             # renders afresh.
             edge.keep_off_edge(response)
             return
-        entry = Entry(
+        blob = Entry.encode(
             status=response.status_code,
-            headers=list(response.items()),
-            content=response.content,
-            generations=tag_generations,
             until=time.time() + ttl,
             epoch=epoch,
+            generations=tag_generations,
+            headers=response.items(),
+            content=response.content,
         )
-        cache.set(key, entry, ttl)
+        cache.set(key, blob, ttl)
     except Exception:
         logger.warning("page cache store failed", exc_info=True)
+
+
+def _read(*keys: str) -> list:
+    """The cached values of ``keys`` in one read (one MGET on Redis)."""
+    get_values = getattr(cache, "get_values", None)
+    if get_values is not None:  # caching.backend's caches
+        return get_values(list(keys))
+    found = cache.get_many(keys)
+    return [found.get(key) for key in keys]
 
 
 def _lookup(key: str):
     """The stored page if nothing it shows has changed since, and the epoch:
     one read of both; the page's tags only after a purge somewhere."""
-    found = cache.get_many([key, EPOCH_KEY])
-    entry = found.get(key)
-    epoch = found.get(EPOCH_KEY, 0)
+    blob, epoch = _read(key, EPOCH_KEY)
+    epoch = epoch or 0
+    entry = None if blob is None else Entry.decode(blob)
     now = time.time()
     if entry is None or entry.until <= now:
         return None, epoch
@@ -320,8 +318,8 @@ def _lookup(key: str):
     if stored and generations(stored) != stored:
         return None, epoch
     # Still current: remember that at this epoch, so the next hit is quick.
-    entry = entry._replace(epoch=epoch)
-    cache.set(key, entry, max(1, int(entry.until - now)))
+    cache.set(key, entry.restamp(epoch), max(1, int(entry.until - now)))
+    entry.epoch = epoch
     return entry, epoch
 
 
@@ -329,8 +327,9 @@ def _replay(request, entry) -> HttpResponse:
     status = entry.status
     content = b"" if request.method == "HEAD" else entry.content
     response = HttpResponse(content, status=status)
-    for name, value in entry.headers:
-        response.headers[name] = value
+    # The headers as Django validated and kept them when the page was
+    # stored, put back as they were instead of checked again one by one.
+    response.headers._store.update(entry.header_store())
     response["X-Page-Cache"] = "hit"
     meta = request.META
     if status == 200 and (

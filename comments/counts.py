@@ -8,7 +8,11 @@ decision, a deletion, reports taking a comment out of view), so the stored
 number commits or rolls back with the decision itself.
 
 ``recount`` counts the rows rather than adding one: a count cannot drift,
-whatever path changed the rows. On PostgreSQL it first takes the article
+whatever path changed the rows. The one exception is the commonest change, a
+reader's post approved at once: ``count_new_comment`` adds one, which is
+exact by construction (the row did not exist before this transaction), costs
+one UPDATE whatever the article's number of comments, and leaves any earlier
+drift as it was for the repair command. On PostgreSQL it first takes the article
 row's lock (``FOR NO KEY UPDATE``, which does not conflict with the key-share
 lock the new comment's foreign key holds), so two decisions on one article
 are counted one after the other and the second sees the first; each statement
@@ -76,6 +80,22 @@ def recount(*article_ids: int) -> None:
             )
         with connection.cursor() as cursor:
             cursor.execute(_recount_sql(len(ids)), ids)
+
+
+def count_new_comment(article_id: int) -> None:
+    """One comment written in this transaction is public: add it to the count.
+
+    The UPDATE takes the article row's lock, so concurrent posts and a
+    ``recount`` are applied one after the other; under READ COMMITTED the
+    increment re-reads the row a concurrent recount left behind."""
+    quote = connection.ops.quote_name
+    column = quote("comment_count")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Article._meta.db_table)} SET {column} = {column} + 1 "
+            "WHERE id = %s",
+            [article_id],
+        )
 
 
 def drifted() -> list[tuple[int, int, int]]:

@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .models import Comment, ModerationSettings
+from . import policy
+from .models import Comment
 
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
 THROTTLE_KEY = "comments:moderators-notified"
@@ -39,7 +40,7 @@ def moderator_addresses() -> list[str]:
 
 def notify_moderators() -> bool:
     """Tell moderators comments are waiting. Returns whether an email went out."""
-    config = ModerationSettings.load()
+    config = policy.current()
     if not config.notify_moderators:
         return False
     if not cache.add(THROTTLE_KEY, 1, timeout=config.notify_interval_minutes * 60):

@@ -2,9 +2,9 @@
 Rate limits kept in Django's cache: Redis in production, shared by every app
 server and process. Nothing is counted in process memory.
 
-"N per S seconds" is N slots per subject. An attempt takes a free slot with
-``cache.add`` (atomic: two requests cannot take the same slot), and the slot
-frees itself S seconds after it was taken. That is an exact sliding window:
+"N per S seconds" is N slots per subject. An attempt takes the first free
+slot with ``cache.add`` (atomic: two requests cannot take the same slot), and
+the slot frees itself S seconds after it was taken. That is an exact sliding window:
 "1 per 15 seconds" means 15 seconds after the last accepted post, never more
 and never less, whatever the window boundaries. A refused attempt takes
 nothing, so retrying does not extend the wait.
@@ -50,16 +50,20 @@ def _slot_keys(limit: Limit, subject: str) -> list[str]:
 
 
 def hit(limit: Limit, subject: str) -> Verdict:
-    """Take a slot for one attempt by ``subject``, or refuse it."""
+    """Take a slot for one attempt by ``subject``, or refuse it.
+
+    The slots are tried in order with ``add`` alone, without reading them
+    first: a subject with k attempts in the window costs k + 1 calls, so a
+    new reader (most posts) costs one per limit, whatever its count.
+    """
     keys = _slot_keys(limit, subject)
     now = time.time()
     failed_before = failures(cache)
-    held = cache.get_many(keys)
     for key in keys:
-        if key not in held and cache.add(key, now, timeout=limit.seconds):
+        if cache.add(key, now, timeout=limit.seconds):
             return Verdict(allowed=True, limit=limit, taken=(key,))
-    if failures(cache) != failed_before:
-        return Verdict(allowed=False, limit=limit, undecided=True)
+        if failures(cache) != failed_before:
+            return Verdict(allowed=False, limit=limit, undecided=True)
     # Every slot is taken (some perhaps just now by a concurrent request).
     held = cache.get_many(keys)
     oldest = min(held.values(), default=now)

@@ -9,10 +9,13 @@ non-final hold instead: the later rules still run, so a ban or a disallowed
 word still counts, and a comment that would otherwise be approved is held for
 a moderator. Their numbers and word
 lists come from the database (``ModerationSettings``, ``ModerationWord``,
-``Ban``), so moderators tune them in the admin without a deploy.
+``Ban``), so moderators tune them in the admin without a deploy; posts read
+the settings and words through the shared cache (``comments.policy``).
 """
 
+import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,7 +28,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from caching.backend import failures
 
 from . import ratelimit
-from .models import Ban, Comment, ModerationSettings, ModerationWord
+from .history import History, commenter_history
+from .models import Comment, ModerationSettings, ModerationWord
 from .readers import address_block, short_digest
 from .text import count_links, normalise_for_comparison
 
@@ -44,6 +48,22 @@ class Submission:
     parent: Comment | None = None
     honeypot: str = ""
     ip: str | None = None
+
+    def history(self, config: ModerationSettings) -> History:
+        """What the database knows about this commenter: one query, asked by
+        the first rule that needs it and kept for the others."""
+        found = self.__dict__.get("_history")
+        if found is None:
+            found = commenter_history(
+                article_id=self.article.pk,
+                email=self.email,
+                ip=self.ip,
+                duplicate_hours=config.duplicate_window_hours,
+                needed=config.trusted_after_approved,
+            )
+            # A frozen dataclass, but a memo is not part of its value.
+            self.__dict__["_history"] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -171,13 +191,8 @@ class DuplicateRule(Rule):
     def check(self, sub, config):
         if not config.duplicate_window_hours:
             return None
-        window = timedelta(hours=config.duplicate_window_hours)
         text = normalise_for_comparison(sub.body)
-        recent = Comment.objects.filter(
-            article=sub.article,
-            author_email=sub.email,
-            created_at__gte=timezone.now() - window,
-        ).values_list("body", flat=True)
+        recent = sub.history(config).recent_bodies
         reason = _("The same comment was already posted here.")
         if any(normalise_for_comparison(body) == text for body in recent):
             return self.decide(REFUSED, reason, http_status=409)
@@ -198,23 +213,25 @@ class BanRule(Rule):
     name = "ban"
 
     def check(self, sub, config):
-        bans = Ban.objects.matching(email=sub.email, ip=sub.ip)
+        bans = sub.history(config).bans()
         if not bans:
             return None
         return self.decide(Comment.Status.REJECTED, bans[0].description)
 
 
-def _word_pattern(word: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> re.Pattern:
+    """A pure function of the word, so compiled once per process."""
     prefix = word.endswith("*")
     core = re.escape(word.rstrip("*")).replace(r"\ ", r"\s+")
     ending = r"\w*" if prefix else ""
-    return r"(?<!\w)" + core + ending + r"(?!\w)"
+    return re.compile(r"(?<!\w)" + core + ending + r"(?!\w)")
 
 
-def find_words(text: str, words: list[str]) -> list[str]:
+def find_words(text: str, words: Iterable[str]) -> list[str]:
     """The listed words and phrases found whole in ``text``, ignoring case."""
     folded = text.casefold()
-    return [word for word in words if re.search(_word_pattern(word), folded)]
+    return [word for word in words if _word_pattern(word).search(folded)]
 
 
 class WordListRule(Rule):
@@ -223,9 +240,7 @@ class WordListRule(Rule):
     message = ""
 
     def check(self, sub, config):
-        words = list(
-            ModerationWord.objects.filter(kind=self.kind).values_list("word", flat=True)
-        )
+        words = config.word_lists().get(self.kind, ())
         if not words:
             return None
         found = find_words(f"{sub.name}\n{sub.body}", words)
@@ -275,11 +290,7 @@ class FirstTimeRule(Rule):
         needed = config.trusted_after_approved
         if not needed:
             return None
-        approved = (
-            Comment.objects.filter(author_email=sub.email)
-            .filter(status=Comment.Status.APPROVED)
-            .count()
-        )
+        approved = sub.history(config).approved
         if approved >= needed:
             return None
         return self.decide(

@@ -158,3 +158,17 @@ def test_a_short_secret_key_is_reported():
 
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def test_a_postgresql_connection_attempt_gives_up_after_a_few_seconds():
+    # Without it a silent database host holds workers and /readyz for minutes.
+    default = production_settings("DATABASES")["DATABASES"]["default"]
+    assert default["OPTIONS"]["connect_timeout"] == 5
+
+    tuned = production_settings("DATABASES", DB_CONNECT_TIMEOUT="2")
+    assert tuned["DATABASES"]["default"]["OPTIONS"]["connect_timeout"] == 2
+
+
+def test_a_sqlite_database_gets_no_postgresql_options():
+    found = production_settings("DATABASES", DATABASE_URL="sqlite:////tmp/x.sqlite3")
+    assert "connect_timeout" not in found["DATABASES"]["default"]["OPTIONS"]

@@ -349,3 +349,31 @@ def test_the_sections_menu_costs_no_query_and_follows_renames(
     html = client.get(url).content.decode()
     assert ">Markets</a>" in html
     assert ">Business</a>" not in html
+
+
+def test_a_hit_is_one_read_of_the_cache(client, newsroom, monkeypatch):
+    """The page and the purge epoch together (one MGET on Redis), nothing else."""
+    from caching import pages as pagecache
+
+    url = newsroom["report"].get_absolute_url()
+    client.get(url)
+    calls, real = [], pagecache.cache
+
+    class Recorder:
+        def __getattr__(self, name):
+            method = getattr(real, name)
+
+            def recorded(*args, **kwargs):
+                calls.append((name, args))
+                return method(*args, **kwargs)
+
+            return recorded
+
+    monkeypatch.setattr(pagecache, "cache", Recorder())
+
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    assert len(calls) == 1
+    name, (keys,) = calls[0]
+    assert name == "get_values"
+    assert keys[1] == pagecache.EPOCH_KEY

@@ -61,19 +61,20 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_sqlite_waits_for_writers_in_wal_mode(tmp_path):
+def test_sqlite_waits_for_writers_in_wal_mode_and_keeps_its_connections(tmp_path):
     code = (
         "from django.db import connection; c = connection.cursor(); "
         "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
         "c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0]); "
-        "print(connection.transaction_mode)"
+        "print(connection.transaction_mode); "
+        "print(connection.settings_dict['CONN_MAX_AGE'])"
     )
     result = run_django(
         code, DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE", "60"]
 
 
 def test_redis_url_selects_redis_and_without_it_the_shared_disk_cache(tmp_path):

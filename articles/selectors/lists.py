@@ -2,8 +2,9 @@
 What list pages read that may come from the shared cache: a list's count and
 the front page's section blocks.
 
-Each is kept under a key ``articles.cache`` makes from the generations of
-the tags whose purge makes it stale, read before the database is asked: a
+Each is kept under a key made (``caching.fragments.fragment_key``) from the
+generations of the tags (named by ``articles.cache``) whose purge makes it
+stale, read before the database is asked: a
 purge after that read moves the key on, so a value read from rows older than
 a purge is stored where nobody looks again. A scheduled piece joins lists
 without a purge, so nothing is kept past the next scheduled time. With the
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from articles import cache as article_cache
 from articles.models import Article
-from caching import pages
+from caching import fragments, pages
 
 T = TypeVar("T")
 # What a headline link needs (its address: the publication date and slug).
@@ -34,7 +35,7 @@ PIECE_FIELDS = ("pk", "headline", "slug", "publish_at", "created_at", "section_i
 
 def list_count(list_name: str, *, bound: int, count: Callable[[], int]) -> int:
     """How many pieces (up to ``bound``) the list ``list_name`` holds."""
-    return _remembered(article_cache.list_count_key(list_name, bound=bound), count)
+    return _remembered(_key("list-count", (list_name,), bound), count)
 
 
 def front_section_blocks(*, per_section: int, recent_window: int) -> list[tuple]:
@@ -42,7 +43,12 @@ def front_section_blocks(*, per_section: int, recent_window: int) -> list[tuple]
     ``recent_window`` published, as (section, pieces) in the menu's order;
     plain values with their addresses made, so the cached blocks cost no
     query and no URL reversal."""
-    key = article_cache.front_blocks_key(
+    # Stale with any piece (every change to one renews the front page) and
+    # any section (the menu).
+    tags = (article_cache.list_tag("front"), article_cache.NAV)
+    key = _key(
+        "front-blocks",
+        tags,
         per_section,
         recent_window,
         timezone.get_current_timezone_name(),
@@ -94,6 +100,17 @@ def _section_blocks(*, per_section: int, window: int) -> list[tuple]:
         )
         for section, pieces in groupby(rows, key=lambda row: row.section)
     ]
+
+
+def _key(name: str, tags, *vary) -> str | None:
+    """The key of a value stale when any of ``tags`` is purged: their
+    generations, read now (before the data); None when nothing is kept."""
+    if not fragments.enabled():
+        return None
+    try:
+        return fragments.fragment_key(name, pages.generations(tags), vary)
+    except Exception:  # a cache outage reads every time
+        return None
 
 
 def _remembered(key: str | None, read: Callable[[], T]) -> T:

@@ -6,12 +6,16 @@ it had, 410 Gone for a withdrawn piece.
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from articles import cache
 from articles.models import Article, ArticlePath
 from articles.selectors.pages import article_page_context, article_page_queryset
+
+RELATED_TEMPLATE = "articles/includes/related.html"
 
 
 class ArticleDetailView(DetailView):
@@ -68,5 +72,20 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(
             **article_page_context(self.object), **kwargs
         )
-        cache.mark_article_page(self.request, self.object, context["related"])
+        # A published piece's public page: its related block and comment
+        # section may come from the shared cache (articles.cache, "Fragments");
+        # a preview never sets ``shared_fragments``.
+        context["shared_fragments"] = True
+        html, related_ids = cache.related_fragment(
+            self.object, render=lambda: related_block(context["related"])
+        )
+        context["related_block"] = mark_safe(html)
+        cache.mark_article_page(self.request, self.object, related_ids)
         return context
+
+
+def related_block(related) -> tuple[str, list[int]]:
+    """The related articles under the piece, rendered, and their ids."""
+    items = list(related)
+    html = render_to_string(RELATED_TEMPLATE, {"related": items})
+    return str(html), [item.pk for item in items]

@@ -13,12 +13,14 @@ another.
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
 from articles.selectors.pages import article_page_context, article_page_queryset
 from articles.selectors.previews import link_state, preview_link_for
+from articles.views.pages import related_block
 from articles.workflow import may_preview
 
 
@@ -85,5 +87,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         )
     article = article_page_queryset(Article.objects.filter(pk=article.pk)).get()
     context = article_page_context(article)
+    html, _ids = related_block(context["related"])  # live, never a fragment
+    context["related_block"] = mark_safe(html)
     context["preview_link"] = link
     return _private(render(request, "articles/preview.html", context))

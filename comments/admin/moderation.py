@@ -44,6 +44,15 @@ class ModerationWordAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["word", "note"]
 
+    def save_model(self, request, obj, form, change):
+        services.moderation_word_save(word=obj)
+
+    def delete_model(self, request, obj):
+        services.moderation_word_delete(words=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.moderation_word_delete(words=queryset)
+
 
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
@@ -86,6 +95,9 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:comments_moderationsettings_change", args=[row.pk])
         )
+
+    def save_model(self, request, obj, form, change):
+        services.moderation_settings_save(config=obj)
 
     def has_add_permission(self, request):
         return False

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 class ModerationSettings(models.Model):
     """The moderation policy's numbers: one row, edited in the admin.
 
-    Read from the database on every post, so a change applies to the next
-    comment without a deploy or a restart, on every app server at once.
+    Posts read it (with the word lists) from the shared cache through
+    ``comments.policy``; the services that save it renew that copy, so a
+    change applies to the next comment without a deploy or a restart, on
+    every app server at once.
     """
 
     premoderate_all = models.BooleanField(
@@ -120,6 +122,19 @@ class ModerationSettings(models.Model):
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 
+    def word_lists(self) -> dict[str, tuple[str, ...]]:
+        """The watched words of each kind, read in one query the first time
+        this object is asked (``comments.policy`` caches the object with them)."""
+        lists = self.__dict__.get("_word_lists")
+        if lists is None:
+            found = {kind: [] for kind in ModerationWord.Kind.values}
+            for word, kind in ModerationWord.objects.order_by().values_list(
+                "word", "kind"
+            ):
+                found.setdefault(kind, []).append(word)
+            lists = self._word_lists = {k: tuple(v) for k, v in found.items()}
+        return lists
+
 
 class ModerationWord(models.Model):
     """A word or phrase the rules look for in a comment's name and text.
@@ -177,7 +192,10 @@ class BanQuerySet(models.QuerySet):
         )
 
     def matching(self, *, email: str = "", ip: str | None = None) -> list["Ban"]:
-        """Active bans that cover this email address or IP address."""
+        """Active bans that cover this email address or IP address.
+
+        The plain ORM statement of the rule; posting asks the same in its one
+        query (``comments.history``), and the tests compare the two."""
         wanted = Q(pk__in=[])
         if email:
             wanted |= Q(kind=Ban.Kind.EMAIL, value__in=[email, email_digest(email)])

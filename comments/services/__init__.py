@@ -11,6 +11,7 @@ One module per concern; import the functions from ``comments.services``:
   spam, edit, delete) and repairing stored counts;
 - ``reports``: readers' reports, weighed by the reader's record;
 - ``bans``: banning a commenter, and bans made or lifted by hand;
+- ``policy``: the moderation settings and watched words, saved by moderators;
 - ``privacy``: a commenter's data exported or erased, reply emails stopped;
 - ``imports``: many already-decided comments at once, for importers.
 
@@ -28,6 +29,11 @@ from .moderation import (
     comment_mark_spam,
     comment_reject,
     comment_set_status,
+)
+from .policy import (
+    moderation_settings_save,
+    moderation_word_delete,
+    moderation_word_save,
 )
 from .posting import PostOutcome, comment_create
 from .privacy import Erasure, commenter_erase, commenter_export, commenter_unsubscribe
@@ -54,6 +60,9 @@ __all__ = [
     "commenter_erase",
     "commenter_export",
     "commenter_unsubscribe",
+    "moderation_settings_save",
+    "moderation_word_delete",
+    "moderation_word_save",
     "number_text",
     "reporter_weight",
 ]

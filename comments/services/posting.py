@@ -7,11 +7,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
 
-from .. import tasks
-from ..models import AuditEntry, Comment, ModerationSettings
+from .. import counts, policy, tasks
+from ..models import AuditEntry, Comment
 from ..readers import address_block, short_digest
 from ..rules import Decision, Submission, moderate
-from ._shared import after_approval, audit_entry, parent_within_depth, public_changed
+from ._shared import after_approval, audit_entry, parent_within_depth, purge_pages
 
 # Refusals are logged, but a flood of them from one address is not: at most
 # one entry per rule and address in this many seconds.
@@ -43,7 +43,7 @@ def comment_create(
     other decision stores the comment with the status the rule chose. Either
     way the decision is written to the audit log.
     """
-    config = ModerationSettings.load()
+    config = policy.current()
     email = email.strip().lower()
     submission = Submission(
         article=article,
@@ -86,7 +86,8 @@ def comment_create(
             transaction.on_commit(tasks.notify_moderators.enqueue, robust=True)
         elif comment.status == Comment.Status.APPROVED:
             after_approval(comment)
-            public_changed(comment.article_id)
+            counts.count_new_comment(comment.article_id)
+            purge_pages(comment.article_id)
     return PostOutcome(decision=decision, comment=comment)
 
 

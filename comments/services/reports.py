@@ -8,8 +8,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import ratelimit, tasks
-from ..models import AuditEntry, Comment, ModerationSettings, Report
+from .. import policy, ratelimit, tasks
+from ..models import AuditEntry, Comment, Report
 from ._shared import audit_entry, public_changed
 
 # A report's weight: 1 for a reader with no record, half a point more for each
@@ -72,7 +72,7 @@ def comment_report(
         raise ValueError(f"Unknown report reason {reason!r}.")
     if Report.objects.filter(comment=comment, reporter_key=reporter_key).exists():
         return ReportOutcome(refused="already")
-    config = ModerationSettings.load()
+    config = policy.current()
     limits = [
         (ratelimit.Limit("report-reader", config.reports_per_hour, 3600), reporter_key)
     ]

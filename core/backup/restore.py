@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.search import update_search_vectors
+from comments import policy as moderation_policy
 from core.backup.archive import (
     CHUNK,
     DATA,
@@ -307,6 +308,8 @@ def _load(
                     f"manifest ({', '.join(wrong[:4])}); nothing was restored."
                 )
             _refresh_search(using)
+            # Posts read the moderation policy from the shared cache.
+            moderation_policy.forget(using=using)
             if storage is not None:
                 # Last: a failure here rolls the rows back and takes the
                 # uploaded files out again.

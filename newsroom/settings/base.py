@@ -10,7 +10,6 @@ import os
 import re
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -132,27 +131,6 @@ TEMPLATES = [
 FORM_RENDERER = "core.limits.FormRenderer"
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
-
-# Database: SQLite in the project by default, anything dj-database-url reads otherwise.
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serves one machine. WAL lets readers work while a writer writes;
-    # IMMEDIATE takes the write lock at BEGIN, so two writers queue up on the
-    # busy timeout instead of failing with "database is locked" mid-transaction.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
-        "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-        ),
-    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -305,14 +283,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 NEWSROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Whole public pages for anonymous readers (caching.pages): how long the
-# shared cache keeps one at most, and how long a browser may. Changes purge
-# exactly the pages they touch, so the first figure is a safety net.
+# Whole public pages for anonymous readers (caching.pages) and parts of pages
+# rendered anyway (caching.fragments): how long the shared cache keeps one at
+# most, and how long a browser may. Changes purge exactly the pages they
+# touch, so the first figure is a safety net.
 NEWSROOM_PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-# Parts of the article page (its comment section, its related articles) kept
-# in the shared cache for pages rendered anyway (caching/fragments.py).
-NEWSROOM_FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", default=True)
+NEWSROOM_FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", default=True)  # fragments.py
 NEWSROOM_BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
 
 # The CDN or Varnish in front (caching.edge, docs/caching.md "CDN"): pages carry

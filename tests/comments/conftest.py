@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from comments import services
 from comments.models import ModerationSettings
 from tests.factories import ArticleFactory
 
@@ -14,6 +15,19 @@ def article(db):
 def config(db):
     """The moderation settings row, with the defaults the migration made."""
     return ModerationSettings.load()
+
+
+@pytest.fixture
+def save_policy(django_capture_on_commit_callbacks):
+    """Save the settings as the admin does: posts see them from the next one
+    (the cached copy is renewed on commit, which tests must run by hand)."""
+
+    def save(config):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.moderation_settings_save(config=config)
+        return config
+
+    return save
 
 
 @pytest.fixture

@@ -20,14 +20,16 @@ def true_count(article) -> int:
     return Comment.objects.public().filter(article=article).count()
 
 
-def test_an_approved_post_counts_and_a_held_one_does_not(article, trusting):
+def test_an_approved_post_counts_and_a_held_one_does_not(
+    article, trusting, save_policy
+):
     services.comment_create(
         article=article, name="Ama", email="ama@example.org", body="First."
     )
     assert stored(article) == 1
 
     trusting.trusted_after_approved = 5
-    trusting.save()
+    save_policy(trusting)
     outcome = services.comment_create(
         article=article, name="Ben", email="ben@example.org", body="Second."
     )

@@ -348,3 +348,33 @@ def test_opting_in_to_reply_emails_is_stored(article, trusting, post_comment):
     post_comment(notify_replies="on")
 
     assert Comment.objects.get().notify_replies is True
+
+
+def test_a_post_costs_the_same_few_queries_however_long_the_discussion(
+    article, trusting, post_comment, django_assert_num_queries
+):
+    # The article, the commenter's record (one query for the rules), then
+    # the comment, its audit entry and the count in one transaction.
+    post_comment(email="first@example.org", ip="198.51.100.1")  # caches the policy
+    with django_assert_num_queries(7):
+        approved = post_comment(email="second@example.org", ip="198.51.100.2")
+    CommentFactory.create_batch(20, article=article, status="approved")
+
+    with django_assert_num_queries(7):
+        again = post_comment(email="third@example.org", ip="198.51.100.3")
+
+    assert (approved.status_code, again.status_code) == (303, 303)
+    assert Comment.objects.filter(status="approved").count() == 23
+
+
+def test_a_held_post_costs_no_more_than_an_approved_one(
+    article, config, post_comment, django_assert_num_queries
+):
+    post_comment(email="first@example.org", ip="198.51.100.1")  # caches the policy
+
+    # No count to change, but the page of the thread it waits on (no script).
+    with django_assert_num_queries(7):
+        response = post_comment(email="second@example.org", ip="198.51.100.2")
+
+    assert response.status_code == 303
+    assert Comment.objects.get(author_email="second@example.org").status == "pending"

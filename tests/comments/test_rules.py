@@ -1,5 +1,6 @@
 """Each moderation rule on its own, with input that trips it and input that does not."""
 
+import multiprocessing
 import time
 from datetime import timedelta
 
@@ -7,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from comments import rules
+from comments import ratelimit, rules
+from comments.history import commenter_history
 from comments.models import Ban, Comment, ModerationWord, email_digest
 from comments.rules import REFUSED, Submission, moderate
 from tests.factories import (
@@ -151,6 +153,26 @@ def test_refused_attempts_do_not_extend_the_wait(article, config):
     assert rule.check(submission(article), config) is None
 
 
+def _attempts(start, won, attempts):
+    start.wait()
+    limit = ratelimit.Limit("post-ip", 3, 60)
+    won.put(sum(ratelimit.hit(limit, "reader").allowed for _ in range(attempts)))
+
+
+def test_the_rate_limit_holds_across_processes():
+    """Four worker processes, one reader, 3 per minute: 3 posts in all."""
+    context = multiprocessing.get_context("fork")
+    start, won = context.Barrier(4), context.Queue()
+    workers = [context.Process(target=_attempts, args=(start, won, 5)) for _ in "abcd"]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+
+    assert sum(won.get(timeout=10) for _ in workers) == 3
+
+
 def test_rate_limit_long_window(article, config):
     config.rate_short_count = 100
     config.rate_long_count = 3
@@ -272,6 +294,47 @@ def test_bans_that_do_not_cover_the_reader_or_have_expired(article, config):
     )
 
     assert rules.BanRule().check(submission(article), config) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "ip"),
+    [
+        ("hannah@example.org", "198.51.100.7"),
+        ("hannah@example.org", None),
+        ("other@example.org", "2001:db8::1"),
+        ("erased@example.org", "203.0.113.200"),
+    ],
+)
+def test_the_one_query_finds_the_bans_the_orm_finds(article, email, ip):
+    expired = timezone.now() - timedelta(minutes=1)
+    for kind, value, expires_at in [
+        ("email", "hannah@example.org", None),
+        ("email", email_digest("erased@example.org"), None),
+        ("ip", "198.51.100.7", None),
+        ("network", "2001:db8::/48", None),
+        ("network", "203.0.113.0/24", None),
+        ("network", "192.0.2.0/24", None),
+        ("ip", "203.0.113.200", expired),
+    ]:
+        BanFactory(kind=kind, value=value, expires_at=expires_at)
+
+    found = commenter_history(
+        article_id=article.pk, email=email, ip=ip, duplicate_hours=24, needed=1
+    )
+
+    assert found.bans() == Ban.objects.matching(email=email, ip=ip)
+    assert found.bans()
+
+
+def test_the_one_query_asks_nothing_the_settings_turned_off(
+    article, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        found = commenter_history(
+            article_id=article.pk, email="", ip=None, duplicate_hours=0, needed=0
+        )
+
+    assert (found.recent_bodies, found.ban_ids, found.approved) == ((), (), 0)
 
 
 def test_an_erased_readers_ban_still_applies_as_a_digest(article, config):

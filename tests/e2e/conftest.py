@@ -94,9 +94,10 @@ def _sync_orm_beside_playwright():
 
 @pytest.fixture(autouse=True)
 def _page_cache_on(settings):
-    """Browser tests see what readers see: the page cache is on, and purges
-    run because these tests commit."""
+    """Browser tests see what readers see: the page cache and the article
+    page's fragments are on, and purges run because these tests commit."""
     settings.NEWSROOM_PAGE_CACHE = True
+    settings.NEWSROOM_FRAGMENT_CACHE = True
 
 
 @pytest.fixture(autouse=True)

@@ -185,3 +185,61 @@ def test_one_redis_client_per_pool_is_kept_and_survives_a_restart(quick_retry):
         assert cache.get("page") == "cached again"
     finally:
         server.remove()
+
+
+def test_incr_is_one_round_trip_and_leaves_a_missing_key_missing(quick_retry):
+    server = PrivateRedis()
+    server.start()
+    try:
+        cache = backend(server.port)
+        cache.set("epoch", 5, timeout=60)
+        calls = []
+        client = cache._cache.get_client(write=True)
+        original = client.execute_command
+
+        def counted(*args, **options):
+            calls.append(args[0])
+            return original(*args, **options)
+
+        client.execute_command = counted
+
+        assert cache.incr("epoch", 2) == 7
+        assert calls == ["EVAL"]
+        with pytest.raises(ValueError, match="not found"):
+            cache.incr("missing")
+        assert cache.get("missing") is None
+        assert 0 < client.ttl(cache.make_key("epoch")) <= 60
+        assert cache.get("epoch") == 7
+    finally:
+        server.remove()
+
+
+def test_get_values_reads_in_order_and_misses_while_redis_is_away(quick_retry):
+    """The page cache's one read of a hit (the page and the purge epoch)."""
+    server = PrivateRedis()
+    server.start()
+    try:
+        cache = backend(server.port)
+        cache.set("page", b"bytes of a page")
+        cache.add("epoch", 1)
+        cache.incr("epoch")
+        assert cache.get_values(["page", "none", "epoch"]) == [
+            b"bytes of a page",
+            None,
+            2,
+        ]
+        server.stop()
+        assert cache.get_values(["page", "epoch"]) == [None, None]
+        assert cache.available is False
+        server.start()
+        time.sleep(0.25)
+        # The connection it kept is gone with the old server: it reconnects.
+        cache.set("page", b"again")
+        assert cache.get_values(["page", "epoch"]) == [b"again", None]
+    finally:
+        server.remove()
+
+
+def test_get_values_of_a_dead_redis_is_all_misses(dead):
+    assert dead.get_values(["page", "epoch"]) == [None, None]
+    assert cache_backend.failures(dead) == 1

@@ -1,0 +1,11 @@
+#!/usr/bin/env python
+"""The Wagtail peer's manage.py; run it with bench/peer/.venv/bin/python."""
+
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersite.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)

@@ -1,0 +1,77 @@
+"""
+How the page cache keeps a page: one string of bytes, ready to replay.
+
+    b"200 1733350000.000 7 41 590\n"   status, expiry (Unix time), purge epoch,
+                                        then the lengths of the next two parts
+    b'{"article:12":3,"nav":1}'         the page's tags' generations (JSON)
+    b"Content-Type: text/html...\r\n"   the headers, as Django validated them
+    b"<!DOCTYPE html>..."               the body
+
+A hit reads the first line and slices the rest: no object is rebuilt from a
+pickle, the generations are parsed only after a purge somewhere (when the
+epoch has moved), and the headers go back into the response as Django had
+already checked them. The cache keeps these bytes as it keeps any value.
+"""
+
+import json
+
+
+class Entry:
+    """A stored page, read from its bytes (``Entry.decode``)."""
+
+    __slots__ = ("_blob", "_body", "_heads", "_start", "epoch", "status", "until")
+
+    def __init__(self, blob: bytes, status, until, epoch, start, heads, body):
+        self._blob = blob
+        self.status, self.until, self.epoch = status, until, epoch
+        self._start, self._heads, self._body = start, heads, body
+
+    @staticmethod
+    def encode(
+        *, status: int, until: float, epoch: int, generations: dict, headers, content
+    ) -> bytes:
+        tags = json.dumps(generations, separators=(",", ":"), sort_keys=True).encode()
+        lines = "".join(f"{name}: {value}\r\n" for name, value in headers)
+        # Django's header values are latin-1 already (it MIME-encodes others).
+        head = lines.encode("latin-1")
+        first = f"{status} {until:.3f} {epoch} {len(tags)} {len(head)}\n".encode()
+        return b"".join((first, tags, head, content))
+
+    @classmethod
+    def decode(cls, blob) -> "Entry | None":
+        """The entry kept in ``blob``, or None for anything else (a miss)."""
+        try:
+            end = blob.index(b"\n")
+            status, until, epoch, tags, head = blob[:end].split()
+            start = end + 1
+            heads = start + int(tags)
+            body = heads + int(head)
+            if body > len(blob):
+                return None
+            return cls(blob, int(status), float(until), int(epoch), start, heads, body)
+        except (AttributeError, TypeError, ValueError):
+            return None
+
+    @property
+    def generations(self) -> dict[str, int]:
+        return json.loads(self._blob[self._start : self._heads])
+
+    @property
+    def content(self) -> bytes:
+        return self._blob[self._body :]
+
+    def header_store(self) -> dict[str, tuple[str, str]]:
+        """The headers in the shape Django's ``ResponseHeaders`` keeps them
+        (lower-case name: (name, value))."""
+        store = {}
+        text = self._blob[self._heads : self._body].decode("latin-1")
+        for line in text.split("\r\n")[:-1]:
+            name, _sep, value = line.partition(": ")
+            store[name.lower()] = (name, value)
+        return store
+
+    def restamp(self, epoch: int) -> bytes:
+        """The same entry, known current at ``epoch``: a new first line."""
+        tags, head = self._heads - self._start, self._body - self._heads
+        first = f"{self.status} {self.until:.3f} {epoch} {tags} {head}\n".encode()
+        return first + self._blob[self._start :]

@@ -1,0 +1,60 @@
+"""How the page cache keeps a page (caching/entries.py): bytes that give back
+the status, headers, body and tag generations they were made from, and a
+miss for anything else."""
+
+from caching.entries import Entry
+
+HEADERS = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("ETag", '"abc"'),
+    ("Surrogate-Key", "article:12 nav"),
+    ("Content-Disposition", "=?utf-8?b?w6k=?="),  # Django's MIME-encoded value
+]
+BODY = "<h1>UK Considers Security Treaty with Japan as “Quasi-Ally”</h1>\r\n\n".encode()
+
+
+def stored(**changes) -> bytes:
+    fields = {
+        "status": 200,
+        "until": 1_900_000_000.25,
+        "epoch": 7,
+        "generations": {"article:12": 3, "nav": 1},
+        "headers": HEADERS,
+        "content": BODY,
+        **changes,
+    }
+    return Entry.encode(**fields)
+
+
+def test_a_stored_page_gives_back_what_it_was_made_from():
+    entry = Entry.decode(stored())
+
+    assert (entry.status, entry.until, entry.epoch) == (200, 1_900_000_000.25, 7)
+    assert entry.content == BODY
+    assert entry.generations == {"article:12": 3, "nav": 1}
+    assert entry.header_store() == {name.lower(): (name, v) for name, v in HEADERS}
+
+
+def test_a_page_without_tags_headers_or_body_round_trips():
+    entry = Entry.decode(stored(generations={}, headers=[], content=b"", status=301))
+
+    assert (entry.status, entry.content, entry.generations) == (301, b"", {})
+    assert entry.header_store() == {}
+
+
+def test_a_restamped_entry_differs_only_in_its_epoch():
+    entry = Entry.decode(stored())
+
+    again = Entry.decode(entry.restamp(12))
+
+    assert again.epoch == 12
+    assert (again.status, again.until, again.content) == (200, entry.until, BODY)
+    assert again.generations == entry.generations
+    assert again.header_store() == entry.header_store()
+
+
+def test_anything_else_in_the_cache_is_a_miss_not_an_error():
+    for other in (b"", b"garbage", b"200 1 2 3\n", b"200 1.0 7 900 10\n{}", 5, None):
+        assert Entry.decode(other) is None, other
+    # A truncated value (a cut write) is not replayed with a short body.
+    assert Entry.decode(stored()[:40]) is None
