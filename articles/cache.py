@@ -292,8 +292,26 @@ def articles_changed(
 
 
 def comments_changed(*article_ids: int) -> None:
-    """After commit: the comment sections (and counts) of these articles."""
+    """After commit: the comment sections (and counts) of these articles,
+    where something left view or changed (a comment rejected, hidden by
+    reports, edited, deleted, erased): a hard purge, so no reader is answered
+    with the previous copy while the page renders again."""
     pages.purge(*(comments_tag(article_id) for article_id in set(article_ids)))
+
+
+def comments_added(*article_ids: int) -> None:
+    """After commit: new public comments under these articles (approved, or
+    posted and approved at once, or imported), and nothing else changed.
+
+    The previous copy of each page only lacks them, so this purge is soft:
+    while one request renders the page again, other readers may get that
+    copy (``caching.coalesce``). Every other purge here is hard: after a
+    withdrawal, an unpublication, a correction or a comment taken out of
+    view, nobody may be shown the old page, not even for a moment.
+    """
+    pages.purge(
+        *(comments_tag(article_id) for article_id in set(article_ids)), soft=True
+    )
 
 
 def section_changed(section) -> None:

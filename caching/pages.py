@@ -39,7 +39,7 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 
-from caching import edge
+from caching import coalesce, edge
 
 logger = logging.getLogger(__name__)
 
@@ -101,23 +101,31 @@ def collecting(request) -> bool:
     return getattr(request, "_page_cache_tags", None) is not None
 
 
-def purge(*tags: str) -> None:
-    """Make every page that shows any of ``tags`` stale, after commit."""
+def purge(*tags: str, soft: bool = False) -> None:
+    """Make every page that shows any of ``tags`` stale, after commit.
+
+    ``soft``: the change only added to those pages (a comment approved), so
+    while one request renders a page again, other readers may still get its
+    previous copy (caching.coalesce). Hard, the default, forbids that.
+    """
     tags = tuple(tag for tag in tags if tag)
     if tags:
-        transaction.on_commit(lambda: purge_now(*tags))
+        transaction.on_commit(lambda: purge_now(*tags, soft=soft))
 
 
-def purge_now(*tags: str) -> None:
+def purge_now(*tags: str, soft: bool = False) -> None:
     """Make every page that shows any of ``tags`` stale now (from an on-commit
-    hook that has just read what the change touched)."""
+    hook that has just read what the change touched); ``soft`` as in ``purge``."""
     tags = tuple(tag for tag in tags if tag)
     if not tags:
         return
-    # The epoch before the tags, so a page that rendered while this purge
-    # ran sees the epoch move and is not stored (see _store); and after
-    # them, so a hit that re-checks tags does so once they have moved.
-    for key in [EPOCH_KEY, *(TAG_PREFIX + tag for tag in tags), EPOCH_KEY]:
+    # A hard purge retires every previous copy first, before any reader can
+    # see a tag move (caching.coalesce). The epoch before the tags, so a page
+    # that rendered while this purge ran sees the epoch move and is not
+    # stored as current (see _store); and after them, so a hit that re-checks
+    # tags does so once they have moved.
+    hard = () if soft else (coalesce.HARD_EPOCH_KEY,)
+    for key in [*hard, EPOCH_KEY, *(TAG_PREFIX + tag for tag in tags), EPOCH_KEY]:
         try:
             if not cache.add(key, 1, timeout=None):
                 cache.incr(key)
@@ -196,16 +204,43 @@ class PageCacheMiddleware:
                 entry, key = None, None  # the cache is down: do not store either
             if entry is not None:
                 return _replay(request, entry)
+        if key is not None:
+            answer = _coalesce(request, key)
+            if answer is not None:
+                return answer
         request._page_cache_key = key
-        response = self.get_response(request)
-        if (
-            key is not None
-            and getattr(request, "_page_cache_tags", None) is not None
-            and _storable(response)
-        ):
-            _store(key, request, response)
-            response["X-Page-Cache"] = "miss"
+        try:
+            response = self.get_response(request)
+            if (
+                key is not None
+                and getattr(request, "_page_cache_tags", None) is not None
+                and _storable(response)
+            ):
+                _store(key, request, response)
+                response["X-Page-Cache"] = "miss"
+        finally:
+            coalesce.release(getattr(request, "_page_cache_lock", None))
         return response
+
+
+def _coalesce(request, key: str):
+    """A miss: one request renders the page, the others get its previous copy
+    or wait for that render (caching.coalesce). None: render here."""
+    try:
+        miss = coalesce.miss(key, _lookup)
+    except Exception:  # a cache outage: render live, as before
+        logger.warning("page cache unavailable", exc_info=True)
+        return None
+    coalesce.count(miss.outcome)
+    request._page_cache_lock = miss.lock
+    request._page_cache_hard_epoch = miss.hard_epoch
+    if miss.epoch is not None:
+        request._page_cache_epoch = miss.epoch
+    if miss.entry is None:
+        return None
+    response = _replay(request, miss.entry)
+    response["X-Page-Cache"] = miss.outcome
+    return response
 
 
 def public_page(view=None, *, query=ALLOWED_QUERY):
@@ -272,6 +307,9 @@ class Entry(NamedTuple):
     # clock alone.
     until: float
     epoch: int  # the purge epoch at which the entry was last known current
+    # The hard-purge epoch its render began under: while it is current, the
+    # entry may answer stale during a render (caching.coalesce); None: never.
+    hard_epoch: int | None = None
 
 
 def _store(key: str, request, response) -> None:
@@ -284,13 +322,17 @@ def _store(key: str, request, response) -> None:
     try:
         generations = _generations(request._page_cache_tags)
         epoch = cache.get(EPOCH_KEY, 0)
+        hard_epoch = getattr(request, "_page_cache_hard_epoch", None)
         if epoch != request._page_cache_epoch:
             # Something was purged while this page rendered: it may show what
             # the purge replaced, under generations read after the purge.
-            # Serve it, keep nothing (nor may the edge); the next reader
-            # renders afresh.
+            # Serve it, and keep it off the edge; the next reader renders
+            # afresh. Kept here only as a previous copy (never current), so
+            # purges that come faster than renders still move readers on.
             edge.keep_off_edge(response)
-            return
+            if hard_epoch is None or not generations:
+                return
+            generations, epoch = dict.fromkeys(generations, -1), -1
         entry = Entry(
             status=response.status_code,
             headers=list(response.items()),
@@ -298,6 +340,7 @@ def _store(key: str, request, response) -> None:
             generations=generations,
             until=time.time() + ttl,
             epoch=epoch,
+            hard_epoch=hard_epoch,
         )
         cache.set(key, entry, ttl)
     except Exception:

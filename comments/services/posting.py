@@ -86,7 +86,7 @@ def comment_create(
             transaction.on_commit(tasks.notify_moderators.enqueue, robust=True)
         elif comment.status == Comment.Status.APPROVED:
             after_approval(comment)
-            public_changed(comment.article_id)
+            public_changed(comment.article_id, added=True)
     return PostOutcome(decision=decision, comment=comment)
 
 
