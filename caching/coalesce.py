@@ -65,6 +65,14 @@ def lock_seconds() -> int:
     return max(1, int(getattr(settings, "NEWSROOM_PAGE_RENDER_LOCK_SECONDS", 2)))
 
 
+def rest_seconds() -> float:
+    """After a render that a soft purge overtook (purges coming faster than
+    renders), how long its copy answers before the next render starts, so
+    that one worker is not rendering the same page nonstop. An approval then
+    shows within two renders and this pause."""
+    return float(getattr(settings, "NEWSROOM_PAGE_RENDER_REST_SECONDS", 0.2))
+
+
 def wait_seconds() -> float:
     """The longest a reader without a previous copy waits for the one render."""
     return float(getattr(settings, "NEWSROOM_PAGE_RENDER_WAIT_SECONDS", 2.0))
@@ -98,6 +106,9 @@ def miss(key: str, lookup) -> Miss:
     before = failures(cache)
     found = cache.get_many([key, HARD_EPOCH_KEY, lock_key])
     hard = found.get(HARD_EPOCH_KEY, 0)
+    previous = found.get(key)
+    if servable(previous, hard) and getattr(previous, "rest_until", 0) > time.time():
+        return Miss("stale", previous, None, hard, None)
     if lock_key not in found:
         lock = _take(lock_key)
         if lock is not None:
@@ -106,8 +117,8 @@ def miss(key: str, lookup) -> Miss:
         # The cache is unreachable: nobody's lock or copy can be seen, so
         # render live, as without coalescing (and keep nothing).
         return Miss("fallback", None, None, None, None)
-    if servable(found.get(key), hard):
-        return Miss("stale", found[key], None, hard, None)
+    if servable(previous, hard):
+        return Miss("stale", previous, None, hard, None)
     return _wait(key, lock_key, lookup)
 
 

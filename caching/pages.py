@@ -310,6 +310,9 @@ class Entry(NamedTuple):
     # The hard-purge epoch its render began under: while it is current, the
     # entry may answer stale during a render (caching.coalesce); None: never.
     hard_epoch: int | None = None
+    # A page overtaken by a soft purge while it rendered: no new render before
+    # this time (caching.coalesce.rest_seconds), unless a hard purge comes.
+    rest_until: float = 0.0
 
 
 def _store(key: str, request, response) -> None:
@@ -323,6 +326,7 @@ def _store(key: str, request, response) -> None:
         generations = _generations(request._page_cache_tags)
         epoch = cache.get(EPOCH_KEY, 0)
         hard_epoch = getattr(request, "_page_cache_hard_epoch", None)
+        rest_until = 0.0
         if epoch != request._page_cache_epoch:
             # Something was purged while this page rendered: it may show what
             # the purge replaced, under generations read after the purge.
@@ -333,6 +337,7 @@ def _store(key: str, request, response) -> None:
             if hard_epoch is None or not generations:
                 return
             generations, epoch = dict.fromkeys(generations, -1), -1
+            rest_until = time.time() + coalesce.rest_seconds()
         entry = Entry(
             status=response.status_code,
             headers=list(response.items()),
@@ -341,6 +346,7 @@ def _store(key: str, request, response) -> None:
             until=time.time() + ttl,
             epoch=epoch,
             hard_epoch=hard_epoch,
+            rest_until=rest_until,
         )
         cache.set(key, entry, ttl)
     except Exception:

@@ -125,6 +125,18 @@ def answer(*threads: threading.Thread) -> None:
         assert not thread.is_alive()
 
 
+def overtaken_render(page, *, soft: bool) -> dict:
+    """A render of "first" during which a purge comes and "second" is the
+    page; what its reader got is in the results."""
+    results = {}
+    renderer = render_held(page, results)
+    pages.purge_now(TAG, soft=soft)
+    page.text = "second"
+    answer(renderer)
+    page.gate = None
+    return results
+
+
 def state() -> tuple[str, str]:
     response = Client().get(URL)
     return response.get("X-Page-Cache"), response.content.decode()
@@ -179,14 +191,12 @@ def test_after_a_hard_purge_readers_wait_for_the_one_render(page, waiting, soft_
     assert page.renders == 2
 
 
-def test_a_render_overtaken_by_a_soft_purge_is_kept_only_as_previous_copy(page):
-    results = {}
-    renderer = render_held(page, results)
-    pages.purge_now(TAG, soft=True)
-    page.text = "second"
-    answer(renderer)
+def test_a_render_overtaken_by_a_soft_purge_is_kept_only_as_previous_copy(
+    page, settings
+):
+    settings.NEWSROOM_PAGE_RENDER_REST_SECONDS = 0
+    results = overtaken_render(page, soft=True)
     assert results["renderer"] == ("miss", "first")
-    page.gate = None
 
     # Not current: the next reader renders; but while it does, the copy answers.
     renderer = render_held(page, results)
@@ -198,12 +208,23 @@ def test_a_render_overtaken_by_a_soft_purge_is_kept_only_as_previous_copy(page):
     assert state() == ("hit", "second")
 
 
+def test_after_a_render_overtaken_by_a_soft_purge_the_next_one_rests_a_while(
+    page, settings
+):
+    settings.NEWSROOM_PAGE_RENDER_REST_SECONDS = 60
+    overtaken_render(page, soft=True)
+
+    resting = state()
+    pages.purge_now(TAG)  # a hard purge ends the rest at once
+    after_hard = state()
+
+    assert resting == ("stale", "first")
+    assert after_hard == ("miss", "second")
+    assert page.renders == 2
+
+
 def test_a_render_overtaken_by_a_hard_purge_is_never_shown(page, waiting):
-    results = {}
-    renderer = render_held(page, results)
-    pages.purge_now(TAG)
-    page.text = "second"
-    answer(renderer)
+    results = overtaken_render(page, soft=False)
     assert results["renderer"][1] == "first"  # its own reader gets it, live
 
     renderer = render_held(page, results)
