@@ -120,7 +120,7 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
     say("collecting static files")
     manage("collectstatic", "--noinput", "-v0", env=env, timeout=600)
 
-    from bench import measure, posting, scenarios
+    from bench import measure, posting, scenarios, stampede
     from bench.seed import existing_counts
 
     cookie = scenarios.staff_cookie()
@@ -151,6 +151,13 @@ def _run(cfg, db, server: Gunicorn, env: dict, started: float) -> int:
     results = []
     for scenario in plan:
         say(f"{scenario.name}: {scenario.path}")
+        if scenario.kind == "stampede":
+            figures = stampede.measure(
+                base_url=server.base_url, path=scenario.path, cfg=cfg, env=env
+            )
+            results.append({**vars(scenario), **figures, **queries[scenario.name]})
+            server.wait_ready("/bench/", timeout=180)
+            continue
         if scenario.kind == "post":
             work = posting.load(
                 base_url=server.base_url,

@@ -10,6 +10,7 @@ warm-up). "uncached": a request the page cache must let through; how, is
 
 from dataclasses import dataclass, field
 
+from bench import stampede
 from bench.config import NO_CACHE_HEADERS
 from core.seeding.bench import PREFIX, SAMPLE_INDEX, TARGET_SLUG, VIRAL_SLUG
 
@@ -171,6 +172,14 @@ def build(targets: Targets, *, uncached_mode: str, cookie: str, hot: int) -> lis
                 twin=twin,
             )
         )
+    scenarios.append(
+        Scenario(
+            "stampede",
+            "Stampede: 64 readers, an approval every 100 ms",
+            stampede.hot_page(targets),
+            kind="stampede",
+        )
+    )
     scenarios.append(
         Scenario(
             "post",
