@@ -145,7 +145,7 @@ def _wait(key: str, lock_key: str, lookup) -> Miss:
         hard = found.get(HARD_EPOCH_KEY, 0)
         if servable(found.get(key), hard):
             # That render, stored as a previous copy: a soft purge overtook it.
-            return Miss("wait", found[key], None, hard, epoch)
+            return Miss("stale", found[key], None, hard, epoch)
         if lock_key not in found or failures(cache) != before:
             # Released without a copy (not storable, or a hard purge overtook
             # it), or its renderer died and the lock expired: render here.

@@ -240,6 +240,8 @@ def _coalesce(request, key: str):
         return None
     response = _replay(request, miss.entry)
     response["X-Page-Cache"] = miss.outcome
+    if miss.outcome == "stale":  # the edge was purged; it must not keep this
+        edge.keep_off_edge(response)
     return response
 
 
