@@ -40,6 +40,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 
+from . import edge
 from .backend import failures
 
 logger = logging.getLogger(__name__)
@@ -66,10 +67,10 @@ def lock_seconds() -> int:
 
 
 def rest_seconds() -> float:
-    """After a render that a soft purge overtook (purges coming faster than
-    renders), how long its copy answers before the next render starts, so
-    that one worker is not rendering the same page nonstop. An approval then
-    shows within two renders and this pause."""
+    """When soft purges overtake renders one after another (purges coming
+    faster than renders), how long each such copy answers before the next
+    render starts, so that one worker is not rendering the same page nonstop.
+    An approval then shows within two renders and this pause."""
     return float(getattr(settings, "NEWSROOM_PAGE_RENDER_REST_SECONDS", 0.2))
 
 
@@ -86,6 +87,8 @@ class Miss(NamedTuple):
     lock: tuple[str, str] | None  # (key, token) of the lock this request holds
     hard_epoch: int | None  # read before rendering; None: never shown stale
     epoch: int | None  # the purge epoch read last before rendering, if read
+    # Renders after a copy that a purge overtook too: purges outpace renders.
+    streak: bool = False
 
 
 def servable(entry, hard_epoch: int) -> bool:
@@ -97,6 +100,43 @@ def servable(entry, hard_epoch: int) -> bool:
         and entry.hard_epoch == hard_epoch
         and entry.until > time.time()
     )
+
+
+def answer(request, key: str, lookup, replay):
+    """A miss on ``key``: the previous copy or another request's render, as a
+    response made by ``replay(request, entry)``; or None: render here, and the
+    request carries what storing that render needs (its lock, the hard epoch).
+    ``lookup(key)`` is the page cache's own (a current copy and the epoch)."""
+    try:
+        found = miss(key, lookup)
+    except Exception:  # a cache outage: render live, as before
+        logger.warning("page cache unavailable", exc_info=True)
+        return None
+    count(found.outcome)
+    request._page_cache_lock = found.lock
+    request._page_cache_hard_epoch = found.hard_epoch
+    request._page_cache_streak = found.streak
+    if found.epoch is not None:
+        request._page_cache_epoch = found.epoch
+    if found.entry is None:
+        return None
+    response = replay(request, found.entry)
+    response["X-Page-Cache"] = found.outcome
+    if found.outcome == "stale":  # the edge was purged; it must not keep this
+        edge.keep_off_edge(response)
+    return response
+
+
+def rest_until(request) -> float | None:
+    """For a page whose render a purge overtook: None if it may not be kept
+    even as a previous copy (a hard purge has begun since the render started);
+    otherwise the time before which no new render starts (now, unless purges
+    overtook the render before it too: then after ``rest_seconds()``)."""
+    hard_epoch = getattr(request, "_page_cache_hard_epoch", None)
+    if hard_epoch is None or cache.get(HARD_EPOCH_KEY, 0) != hard_epoch:
+        return None
+    streak = getattr(request, "_page_cache_streak", False)
+    return time.time() + (rest_seconds() if streak else 0)
 
 
 def miss(key: str, lookup) -> Miss:
@@ -112,7 +152,8 @@ def miss(key: str, lookup) -> Miss:
     if lock_key not in found:
         lock = _take(lock_key)
         if lock is not None:
-            return Miss("render", None, lock, hard, None)
+            overtaken = getattr(previous, "rest_until", 0) > 0
+            return Miss("render", None, lock, hard, None, overtaken)
     if failures(cache) != before:
         # The cache is unreachable: nobody's lock or copy can be seen, so
         # render live, as without coalescing (and keep nothing).

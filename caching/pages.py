@@ -204,8 +204,8 @@ class PageCacheMiddleware:
                 entry, key = None, None  # the cache is down: do not store either
             if entry is not None:
                 return _replay(request, entry)
-        if key is not None:
-            answer = _coalesce(request, key)
+        if key is not None:  # one render per purge (caching.coalesce)
+            answer = coalesce.answer(request, key, _lookup, _replay)
             if answer is not None:
                 return answer
         request._page_cache_key = key
@@ -221,28 +221,6 @@ class PageCacheMiddleware:
         finally:
             coalesce.release(getattr(request, "_page_cache_lock", None))
         return response
-
-
-def _coalesce(request, key: str):
-    """A miss: one request renders the page, the others get its previous copy
-    or wait for that render (caching.coalesce). None: render here."""
-    try:
-        miss = coalesce.miss(key, _lookup)
-    except Exception:  # a cache outage: render live, as before
-        logger.warning("page cache unavailable", exc_info=True)
-        return None
-    coalesce.count(miss.outcome)
-    request._page_cache_lock = miss.lock
-    request._page_cache_hard_epoch = miss.hard_epoch
-    if miss.epoch is not None:
-        request._page_cache_epoch = miss.epoch
-    if miss.entry is None:
-        return None
-    response = _replay(request, miss.entry)
-    response["X-Page-Cache"] = miss.outcome
-    if miss.outcome == "stale":  # the edge was purged; it must not keep this
-        edge.keep_off_edge(response)
-    return response
 
 
 def public_page(view=None, *, query=ALLOWED_QUERY):
@@ -312,8 +290,8 @@ class Entry(NamedTuple):
     # The hard-purge epoch its render began under: while it is current, the
     # entry may answer stale during a render (caching.coalesce); None: never.
     hard_epoch: int | None = None
-    # A page overtaken by a soft purge while it rendered: no new render before
-    # this time (caching.coalesce.rest_seconds), unless a hard purge comes.
+    # Set on a page overtaken by a soft purge while it rendered: no new render
+    # before this time, unless a hard purge comes (caching.coalesce).
     rest_until: float = 0.0
 
 
@@ -327,7 +305,6 @@ def _store(key: str, request, response) -> None:
     try:
         generations = _generations(request._page_cache_tags)
         epoch = cache.get(EPOCH_KEY, 0)
-        hard_epoch = getattr(request, "_page_cache_hard_epoch", None)
         rest_until = 0.0
         if epoch != request._page_cache_epoch:
             # Something was purged while this page rendered: it may show what
@@ -336,10 +313,10 @@ def _store(key: str, request, response) -> None:
             # afresh. Kept here only as a previous copy (never current), so
             # purges that come faster than renders still move readers on.
             edge.keep_off_edge(response)
-            if hard_epoch is None or not generations:
+            rest_until = coalesce.rest_until(request) if generations else None
+            if rest_until is None:
                 return
             generations, epoch = dict.fromkeys(generations, -1), -1
-            rest_until = time.time() + coalesce.rest_seconds()
         entry = Entry(
             status=response.status_code,
             headers=list(response.items()),
@@ -347,7 +324,7 @@ def _store(key: str, request, response) -> None:
             generations=generations,
             until=time.time() + ttl,
             epoch=epoch,
-            hard_epoch=hard_epoch,
+            hard_epoch=getattr(request, "_page_cache_hard_epoch", None),
             rest_until=rest_until,
         )
         cache.set(key, entry, ttl)

@@ -125,13 +125,13 @@ def answer(*threads: threading.Thread) -> None:
         assert not thread.is_alive()
 
 
-def overtaken_render(page, *, soft: bool) -> dict:
-    """A render of "first" during which a purge comes and "second" is the
-    page; what its reader got is in the results."""
+def overtaken_render(page, *, soft: bool, then: str = "second") -> dict:
+    """A render during which a purge comes and the page becomes ``then``;
+    what its reader got is in the results."""
     results = {}
     renderer = render_held(page, results)
     pages.purge_now(TAG, soft=soft)
-    page.text = "second"
+    page.text = then
     answer(renderer)
     page.gate = None
     return results
@@ -210,19 +210,21 @@ def test_a_render_overtaken_by_a_soft_purge_is_kept_only_as_previous_copy(
     assert state() == ("hit", "second")
 
 
-def test_after_a_render_overtaken_by_a_soft_purge_the_next_one_rests_a_while(
+def test_when_soft_purges_overtake_renders_one_after_another_renders_rest(
     page, settings
 ):
     settings.NEWSROOM_PAGE_RENDER_REST_SECONDS = 60
-    overtaken_render(page, soft=True)
+    overtaken_render(page, soft=True)  # once: the next reader renders at once
+    results = overtaken_render(page, soft=True, then="third")  # twice in a row
 
     resting = state()
     pages.purge_now(TAG)  # a hard purge ends the rest at once
     after_hard = state()
 
-    assert resting == ("stale", "first")
-    assert after_hard == ("miss", "second")
-    assert page.renders == 2
+    assert results["renderer"] == ("miss", "second")
+    assert resting == ("stale", "second")
+    assert after_hard == ("miss", "third")
+    assert page.renders == 3
 
 
 def test_a_render_overtaken_by_a_hard_purge_is_never_shown(page, waiting):
