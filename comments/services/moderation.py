@@ -54,7 +54,9 @@ def comment_set_status(
             update_fields=["status", "hidden_at", "reviewed_by", "reviewed_at"]
         )
         if was_public or comment.is_public:
-            public_changed(comment.article_id)
+            # Newly in view: the page's previous copy only lacks it.
+            added = comment.is_public and not was_public
+            public_changed(comment.article_id, added=added)
         if has_open_reports and status != Comment.Status.PENDING:
             open_reports.update(
                 outcome=Report.Outcome.DISMISSED
