@@ -40,6 +40,7 @@ import time
 
 from diskcache import DjangoCache, FanoutCache
 from diskcache import Timeout as DiskTimeout
+from diskcache.core import MODE_RAW
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -202,6 +203,18 @@ class Resilient:
     def clear(self):
         return self._call(lambda: False, super().clear)
 
+    def incr_or_start(self, key, *, timeout: int, version=None) -> int:
+        """Add one to the counter at ``key``, starting it (with a lifetime of
+        ``timeout`` seconds) if it is missing: ``add`` then ``incr`` in one
+        round trip and one atomic step, for a counter asked on every request
+        (the API's rate limit). ``CacheUnavailable`` if the store is away."""
+
+        def unavailable():
+            raise CacheUnavailable(f"The cache is unavailable; {key!r} not counted.")
+
+        key = self.make_and_validate_key(key, version=version)
+        return self._call(unavailable, self._incr_or_start, key, timeout)
+
 
 class ResilientRedisCache(Resilient, RedisCache):
     """``RedisCache`` that answers "miss" / "not stored" while Redis is away."""
@@ -218,6 +231,16 @@ class ResilientRedisCache(Resilient, RedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
         self._watch(",".join(self._servers))
+
+    def _incr_or_start(self, key: str, timeout: int) -> int:
+        # SET NX EX and INCR in one MULTI: one round trip, and the key cannot
+        # expire between the two (an INCR of a missing key would make one
+        # that never expires). The 0 is stored as Django's serializer stores
+        # an int, so ``get`` reads the count.
+        pipe = self._cache.get_client(key, write=True).pipeline(transaction=True)
+        pipe.set(key, 0, ex=timeout, nx=True)
+        pipe.incr(key)
+        return pipe.execute()[1]
 
 
 class SharedDiskCache(Resilient, DjangoCache):
@@ -263,6 +286,48 @@ class SharedDiskCache(Resilient, DjangoCache):
 
     def close(self, **kwargs):
         """Keep the connections: Django calls this after every request."""
+
+    def _incr_or_start(self, key: str, timeout: int) -> int:
+        # One SQL statement on the key's shard (the shard FanoutCache itself
+        # would pick), not diskcache's add and incr: each of those is a
+        # transaction that holds the file's write lock across several Python
+        # calls, and every API request writes this counter. When two workers
+        # count the same address, a lock held longer costs the other a sleep
+        # of a millisecond or more. The row is the one ``add`` and ``incr``
+        # would write (an int is stored raw), so ``get`` reads the count and
+        # expiry and culling treat it like any other.
+        fanout = self._cache
+        shard = fanout._shards[fanout._hash(key) % fanout._count]
+        db_key, raw = shard._disk.put(key)
+        now = time.time()
+        for _ in range(COUNT_ATTEMPTS):
+            try:
+                # fetchall: the statement, and so its transaction, ends here.
+                ((count,),) = shard._sql(
+                    _COUNT_SQL, (db_key, raw, now, now + timeout, now)
+                ).fetchall()
+                return count
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                # Busy past the connection's timeout: again, as diskcache retries.
+        raise DiskTimeout(key)
+
+
+_COUNT_SQL = (
+    "INSERT INTO Cache (key, raw, store_time, expire_time, access_time,"
+    " access_count, tag, size, mode, filename, value)"
+    f" VALUES (?, ?, ?, ?, ?, 0, NULL, 0, {MODE_RAW}, NULL, 1)"
+    " ON CONFLICT (key, raw) DO UPDATE SET"
+    " value = CASE WHEN expire_time < excluded.store_time THEN 1 ELSE value + 1 END,"
+    " expire_time = CASE WHEN expire_time < excluded.store_time"
+    " THEN excluded.expire_time ELSE expire_time END,"
+    " store_time = excluded.store_time"
+    " RETURNING value"
+)
+# Tries of the statement above while another process holds the write lock,
+# each waiting up to the connection's timeout (DATABASE_TIMEOUT, 10 ms).
+COUNT_ATTEMPTS = 50
 
 
 def failures(backend) -> int:
