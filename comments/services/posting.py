@@ -11,7 +11,13 @@ from .. import tasks
 from ..models import AuditEntry, Comment, ModerationSettings
 from ..readers import address_block, short_digest
 from ..rules import Decision, Submission, moderate
-from ._shared import after_approval, audit_entry, parent_within_depth, public_changed
+from ._shared import (
+    after_approval,
+    announce_public,
+    audit_entry,
+    parent_within_depth,
+    public_changed,
+)
 
 # Refusals are logged, but a flood of them from one address is not: at most
 # one entry per rule and address in this many seconds.
@@ -87,6 +93,7 @@ def comment_create(
         elif comment.status == Comment.Status.APPROVED:
             after_approval(comment)
             public_changed(comment.article_id)
+            announce_public(comment)
     return PostOutcome(decision=decision, comment=comment)
 
 
