@@ -300,17 +300,26 @@ class SharedDiskCache(Resilient, DjangoCache):
         shard = fanout._shards[fanout._hash(key) % fanout._count]
         db_key, raw = shard._disk.put(key)
         now = time.time()
-        for _ in range(COUNT_ATTEMPTS):
-            try:
-                # fetchall: the statement, and so its transaction, ends here.
-                ((count,),) = shard._sql(
-                    _COUNT_SQL, (db_key, raw, now, now + timeout, now)
-                ).fetchall()
-                return count
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error):
-                    raise
-                # Busy past the connection's timeout: again, as diskcache retries.
+        # SQLite's own wait for a busy file sleeps a millisecond or more;
+        # another worker's upsert holds it for some microseconds, so this
+        # one asks again after a short nap instead (the connection's wait
+        # put back after, for diskcache's own calls).
+        sql = shard._sql
+        sql("PRAGMA busy_timeout = 0")
+        try:
+            for attempt in range(COUNT_ATTEMPTS):
+                try:
+                    # fetchall: the statement, and so its transaction, ends here.
+                    ((count,),) = sql(
+                        _COUNT_SQL, (db_key, raw, now, now + timeout, now)
+                    ).fetchall()
+                    return count
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error):
+                        raise
+                    time.sleep(min(0.001, 0.00002 * 2**attempt))
+        finally:
+            sql(f"PRAGMA busy_timeout = {int(self._database_timeout * 1000)}")
         raise DiskTimeout(key)
 
 
@@ -325,9 +334,9 @@ _COUNT_SQL = (
     " store_time = excluded.store_time"
     " RETURNING value"
 )
-# Tries of the statement above while another process holds the write lock,
-# each waiting up to the connection's timeout (DATABASE_TIMEOUT, 10 ms).
-COUNT_ATTEMPTS = 50
+# Tries of the statement above while another process holds the write lock:
+# naps of 20 us doubling to 1 ms, about a tenth of a second in all.
+COUNT_ATTEMPTS = 100
 
 
 def failures(backend) -> int:
