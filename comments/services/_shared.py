@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.cache import comments_added, comments_changed
 
-from .. import counts, tasks
+from .. import counts, signals, tasks
 from ..models import AuditEntry, Comment
 
 
@@ -77,3 +77,18 @@ def parent_within_depth(parent: Comment | None, max_depth: int) -> Comment | Non
     while parent is not None and parent.depth >= max_depth:
         parent = parent.parent
     return parent
+
+
+def announce_public(comment: Comment) -> None:
+    """``comment`` has just become public: tell outside listeners (the API's
+    webhooks, ``comments.signals``) once it is stored. Costs this request no
+    query: the listeners decide after commit whether anyone wants to hear."""
+    transaction.on_commit(
+        partial(
+            signals.comment_approved.send,
+            sender=Comment,
+            comment_id=comment.pk,
+            article_id=comment.article_id,
+        ),
+        robust=True,
+    )

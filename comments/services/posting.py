@@ -13,6 +13,7 @@ from ..readers import address_block, short_digest
 from ..rules import Decision, Submission, moderate
 from ._shared import (
     after_approval,
+    announce_public,
     audit_entry,
     parent_within_depth,
     public_comment_added,
@@ -92,6 +93,7 @@ def comment_create(
         elif comment.status == Comment.Status.APPROVED:
             after_approval(comment)
             public_comment_added(comment.article_id)
+            announce_public(comment)
     return PostOutcome(decision=decision, comment=comment)
 
 
