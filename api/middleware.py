@@ -30,7 +30,8 @@ class ApiGateMiddleware:
     def __call__(self, request):
         if not request.path_info.startswith("/api/"):
             return self.get_response(request)
-        origin = request.headers.get("Origin")
+        # META, not request.headers: that one builds a dict of every header.
+        origin = request.META.get("HTTP_ORIGIN")
         allowed_origin = origin if origin in settings.API_CORS_ORIGINS else None
         if request.method == "OPTIONS" and allowed_origin:
             response = HttpResponse(status=204)
@@ -42,7 +43,10 @@ class ApiGateMiddleware:
         if allowed_origin:
             response["Access-Control-Allow-Origin"] = allowed_origin
             response["Access-Control-Expose-Headers"] = EXPOSED
-        patch_vary_headers(response, ("Origin",))
+        if "Vary" in response:
+            patch_vary_headers(response, ("Origin",))
+        else:  # the usual case, without parsing a header that is not there
+            response["Vary"] = "Origin"
         return response
 
     def _gated(self, request):

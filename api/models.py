@@ -38,7 +38,14 @@ class ApiKey(models.Model):
 from .webhooks.models import (  # noqa: E402  (Django finds an app's models here)
     WebhookAttempt,
     WebhookDelivery,
+    WebhookHeldEvent,
     WebhookSubscription,
 )
 
-__all__ = ["ApiKey", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription"]
+__all__ = [
+    "ApiKey",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookHeldEvent",
+    "WebhookSubscription",
+]

@@ -110,10 +110,6 @@ def fields(query, known) -> list[str] | None:
     return names
 
 
-def select(data: dict, names: list[str] | None) -> dict:
-    return data if names is None else {name: data[name] for name in names}
-
-
 # Cursors: where the last page ended, signed so that a client cannot forge a
 # position, and bound to the ordering it was made for.
 

@@ -32,6 +32,14 @@ ARTICLE_FIELDS = (
     "reading_time",
     "comment_count",
 )
+# What a list prints of each piece unless ``fields=`` says otherwise: what a
+# front end needs for a card or a link. The body and the parts only the
+# piece's own page prints (takeaways, video, corrections) are left to the
+# detail: with them, a list of 20 weighed 116 KB (docs/api.md).
+ARTICLE_HEAVY_FIELDS = ("body", "takeaways", "video", "corrections")
+ARTICLE_SUMMARY_FIELDS = tuple(
+    name for name in ARTICLE_FIELDS if name not in ARTICLE_HEAVY_FIELDS
+)
 
 
 def iso(value) -> str | None:
@@ -97,47 +105,62 @@ def _video(article) -> dict | None:
     }
 
 
-def article(item) -> dict:
-    """A piece fetched through ``api.selectors`` (its parts attached)."""
+def _section_ref(item) -> dict:
     return {
-        "id": item.pk,
-        "slug": item.slug,
-        "url": metadata.absolute_url(item.get_absolute_url()),
-        "headline": item.headline,
-        "dek": item.dek,
-        "body": item.body,
-        "section": {
-            "id": item.section.pk,
-            "name": item.section.name,
-            "slug": item.section.slug,
-            "url": metadata.absolute_url(item.section.get_absolute_url()),
-        },
-        "bylines": [
-            {
-                "name": byline.author.name,
-                "slug": byline.author.slug,
-                "job_title": byline.author.job_title,
-                "url": metadata.absolute_url(byline.author.get_absolute_url()),
-            }
-            for byline in item.bylines.all()
-        ],
-        "tags": [tag(each) for each in item.tags.all()],
-        "takeaways": [
-            {"label": each.label, "text": each.text} for each in item.takeaways.all()
-        ],
-        "lead_image": _lead_image(item),
-        "video": _video(item),
-        "corrections": [
-            {"kind": each.kind, "text": each.text, "date": iso(each.published_at)}
-            for each in item.public_corrections
-        ],
-        "published_at": iso(item.publish_at),
-        "first_published_at": iso(item.first_published_at),
-        "updated_at": iso(item.updated_at),
-        "modified_at": iso(item.modified_at),
-        "reading_time": item.reading_time,
-        "comment_count": item.comment_count,
+        "id": item.section.pk,
+        "name": item.section.name,
+        "slug": item.section.slug,
+        "url": metadata.absolute_url(item.section.get_absolute_url()),
     }
+
+
+def _bylines(item) -> list[dict]:
+    return [
+        {
+            "name": byline.author.name,
+            "slug": byline.author.slug,
+            "job_title": byline.author.job_title,
+            "url": metadata.absolute_url(byline.author.get_absolute_url()),
+        }
+        for byline in item.bylines.all()
+    ]
+
+
+# How each field of a piece is printed, in ARTICLE_FIELDS' order: only the
+# fields asked for are worked out.
+_ARTICLE = {
+    "id": lambda item: item.pk,
+    "slug": lambda item: item.slug,
+    "url": lambda item: metadata.absolute_url(item.get_absolute_url()),
+    "headline": lambda item: item.headline,
+    "dek": lambda item: item.dek,
+    "body": lambda item: item.body,
+    "section": _section_ref,
+    "bylines": _bylines,
+    "tags": lambda item: [tag(each) for each in item.tags.all()],
+    "takeaways": lambda item: [
+        {"label": each.label, "text": each.text} for each in item.takeaways.all()
+    ],
+    "lead_image": _lead_image,
+    "video": _video,
+    "corrections": lambda item: [
+        {"kind": each.kind, "text": each.text, "date": iso(each.published_at)}
+        for each in item.public_corrections
+    ],
+    "published_at": lambda item: iso(item.publish_at),
+    "first_published_at": lambda item: iso(item.first_published_at),
+    "updated_at": lambda item: iso(item.updated_at),
+    "modified_at": lambda item: iso(item.modified_at),
+    "reading_time": lambda item: item.reading_time,
+    "comment_count": lambda item: item.comment_count,
+}
+assert tuple(_ARTICLE) == ARTICLE_FIELDS
+
+
+def article(item, fields=ARTICLE_FIELDS) -> dict:
+    """A piece fetched through ``api.selectors`` (its parts attached), with
+    ``fields`` in that order (every field unless told)."""
+    return {name: _ARTICLE[name](item) for name in fields}
 
 
 def comment(item) -> dict:

@@ -66,28 +66,42 @@ class CorrectionOut(Schema):
     date: str
 
 
-class ArticleOut(Schema):
-    """Every field; ``fields=`` returns only those named."""
+ONLY_IF_ASKED = "Only when fields= names it: a list leaves it to the piece's page."
+
+
+class ArticleSummary(Schema):
+    """A piece in a list: every field but the heavy ones (``body``,
+    ``takeaways``, ``video``, ``corrections``), which ``fields=`` may name;
+    with ``fields=``, exactly the fields named, in that order."""
 
     id: int
     slug: str
     url: str
     headline: str
     dek: str
-    body: str
+    body: str = Field(None, description=ONLY_IF_ASKED)
     section: SectionRef
     bylines: list[Byline]
     tags: list[TagOut]
-    takeaways: list[Takeaway]
+    takeaways: list[Takeaway] = Field(None, description=ONLY_IF_ASKED)
     lead_image: LeadImage | None
-    video: Video | None
-    corrections: list[CorrectionOut]
+    video: Video | None = Field(None, description=ONLY_IF_ASKED)
+    corrections: list[CorrectionOut] = Field(None, description=ONLY_IF_ASKED)
     published_at: str
     first_published_at: str | None
     updated_at: str | None
     modified_at: str
     reading_time: int
     comment_count: int
+
+
+class ArticleOut(ArticleSummary):
+    """One piece: every field; ``fields=`` returns only those named."""
+
+    body: str
+    takeaways: list[Takeaway]
+    video: Video | None
+    corrections: list[CorrectionOut]
 
 
 class Tombstone(Schema):
@@ -97,7 +111,7 @@ class Tombstone(Schema):
 
 
 class ArticlePage(Schema):
-    results: list[ArticleOut]
+    results: list[ArticleSummary]
     next: str | None
     withdrawn: list[Tombstone] | None = None
 

@@ -32,8 +32,16 @@ ORDERINGS = {
 }
 
 
-def with_parts(articles):
-    return parts.with_parts(articles.select_related("section"), related=False)
+def with_parts(articles, fields=None):
+    """``articles`` with their section and parts in the row; without the
+    columns no field of ``fields`` prints (the body of a list's summaries,
+    and the search index always)."""
+    unused = ["search_vector"]
+    if fields is not None and "body" not in fields:
+        unused.append("body")
+    return parts.with_parts(
+        articles.select_related("section").defer(*unused), related=False
+    )
 
 
 def attached(articles) -> list[Article]:

@@ -1,8 +1,9 @@
 """
 Requests per minute per subject (an address, or an API key), counted in the
 shared cache (Redis in production) so every process and server agrees; never
-in process memory. A fixed one-minute window: ``cache.add`` starts it and
-``cache.incr`` counts, both atomic. If the cache is away nothing can be
+in process memory. A fixed one-minute window, started and counted in one
+atomic step and one round trip per request (``incr_or_start`` of the site's
+cache backends: ``caching.backend``). If the cache is away nothing can be
 counted, and a read-only API stays open rather than turning everyone away.
 """
 
@@ -24,17 +25,27 @@ class Verdict:
     retry_after: int
 
 
+def _count(key: str) -> int:
+    """This request's number in its window: one round trip where the cache
+    can do ``add`` and ``incr`` together (both of ours), else two."""
+    start = getattr(cache, "incr_or_start", None)
+    if start is not None:
+        return start(key, timeout=70)
+    cache.add(key, 0, timeout=70)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=70)
+        return 1
+
+
 def hit(subject: str, per_minute: int) -> Verdict:
     now = time.time()
     window = int(now // 60)
-    key = f"{PREFIX}{subject}:{window}"
     try:
-        cache.add(key, 0, timeout=70)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=70)
-            count = 1
+        count = _count(f"{PREFIX}{subject}:{window}")
+    except ValueError:  # CacheUnavailable: the backend logs the outage once
+        return Verdict(True, per_minute, per_minute, 0)
     except Exception:
         logger.warning("API rate limit not counted: cache unavailable", exc_info=True)
         return Verdict(True, per_minute, per_minute, 0)

@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from caching import fragments, pages
+from caching import pages
 
 # Names --------------------------------------------------------------------------
 
@@ -292,8 +292,26 @@ def articles_changed(
 
 
 def comments_changed(*article_ids: int) -> None:
-    """After commit: the comment sections (and counts) of these articles."""
+    """After commit: the comment sections (and counts) of these articles,
+    where something left view or changed (a comment rejected, hidden by
+    reports, edited, deleted, erased): a hard purge, so no reader is answered
+    with the previous copy while the page renders again."""
     pages.purge(*(comments_tag(article_id) for article_id in set(article_ids)))
+
+
+def comments_added(*article_ids: int) -> None:
+    """After commit: new public comments under these articles (approved, or
+    posted and approved at once, or imported), and nothing else changed.
+
+    The previous copy of each page only lacks them, so this purge is soft:
+    while one request renders the page again, other readers may get that
+    copy (``caching.coalesce``). Every other purge here is hard: after a
+    withdrawal, an unpublication, a correction or a comment taken out of
+    view, nobody may be shown the old page, not even for a moment.
+    """
+    pages.purge(
+        *(comments_tag(article_id) for article_id in set(article_ids)), soft=True
+    )
 
 
 def section_changed(section) -> None:
@@ -311,36 +329,6 @@ def author_changed(author) -> None:
 def tag_changed(tag) -> None:
     """A tag renamed: every page that prints it."""
     pages.purge(tag_tag(tag.pk), list_tag(tag=tag.pk), list_tag("feeds"))
-
-
-# Fragments of a published piece's public page (caching.fragments), never a
-# preview's. What one prints from the article's row (read first) is in its key.
-
-
-def comment_section_fragment(article, *, is_open: bool, settings: tuple, render):
-    """The comment section, stale when its comments or the piece change; keyed
-    by the count, comments on and open (moves with time), ``settings``."""
-    vary = (article.pk, article.comment_count, article.allow_comments, is_open)
-    return fragments.cached(
-        "comments",
-        tags=(comments_tag(article.pk), article_tag(article.pk)),
-        vary=(*vary, settings),
-        render=render,
-    )
-
-
-def related_fragment(article, *, render):
-    """The related pieces and their ids, stale when any piece changes (that
-    renews the front page) or a section does (the menu); keyed by candidates."""
-    tag_ids = tuple(tag.pk for tag in article.tags.all())
-    picks, sharing = article.related_candidates
-    vary = (article.pk, tag_ids, sorted(picks.items()), tuple(sharing))
-    return fragments.cached(
-        "related",
-        tags=(article_tag(article.pk), list_tag("front"), NAV),
-        vary=vary,
-        render=render,
-    )
 
 
 # The caches lists depend on -------------------------------------------------------

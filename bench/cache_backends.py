@@ -10,7 +10,7 @@ rate limiter make (``incr``, ``add``), on:
 
 - ``locmem``: Django's per-process cache, the reference (it is not shared);
 - ``disk``: python-diskcache's ``DjangoCache`` in a temporary folder, as the
-  default configures it (``caching.backend.SharedDiskCache``), and
+  default configures it (``caching.disk.SharedDiskCache``), and
   ``disk-library``: the library's class unchanged (it closes its SQLite
   connections at the end of every request);
 - ``database``: Django's ``DatabaseCache`` in a SQLite file of its own

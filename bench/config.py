@@ -15,6 +15,7 @@ What a run measures and how hard, from environment variables (all optional).
 | BENCH_UNCACHED | anonymous | how "uncached" requests bypass the page cache (below) |
 | BENCH_DB_NAME | newsroom_bench | the PostgreSQL database the bench owns |
 | BENCH_ONLY | (all) | comma-separated scenario names, for a quick look |
+| BENCH_STAMPEDE_PAGE | viral | the stampede's hot page: viral or article |
 """
 
 import os

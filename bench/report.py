@@ -21,6 +21,11 @@ MAX_ARTICLE_QUERIES = 5
 POSTS_PER_SECOND = 500
 # Issue 16: the uncached article against the Wagtail peer (bench/peer/).
 PEER_RATIO = 1.5
+# Issue 16's stampede: the same run's load without approvals is the reference.
+STAMPEDE_THROUGHPUT = 0.5
+STAMPEDE_P99 = 5.0
+STAMPEDE_RENDERS_PER_PURGE = 1.0  # one server
+STAMPEDE_VISIBLE_SECONDS = 1.0
 
 
 def ratio(value: float, reference: float) -> float | None:
@@ -191,6 +196,7 @@ def targets(
                 f"{result['anon_miss']} (cache miss)",
                 None,
             )
+    checks.extend(stampede_targets(found.get("stampede")))
     post = found.get("post")
     if post:
         errors = post["error_count"]
@@ -211,6 +217,52 @@ def targets(
             None,
         )
     return checks
+
+
+def stampede_targets(result: dict | None) -> list[dict]:
+    """Issue 16: 64 readers on the hot article, an approval every 100 ms,
+    against the same load without approvals (bench/stampede.py)."""
+    if not result:
+        return []
+    base = result["baseline"]
+
+    def check(target: str, measured: str, met: bool) -> dict:
+        return {
+            "target": f"Stampede: {target}",
+            "measured": measured,
+            "verdict": "met" if met else "missed",
+        }
+
+    throughput, p99 = result["throughput_ratio"], result["p99_ratio"] or 0.0
+    per_purge = result["renders_per_purge"]
+    latest, p95 = result["visible_max_s"], result["visible_p95_s"]
+    return [
+        check(
+            f"throughput ≥ {STAMPEDE_THROUGHPUT} × without approvals",
+            f"{throughput:.2f} × ({result['rps']:,.0f} vs {base['rps']:,.0f} req/s)",
+            throughput >= STAMPEDE_THROUGHPUT,
+        ),
+        check(
+            f"p99 ≤ {STAMPEDE_P99:.0f} × without approvals",
+            f"{p99:.2f} × ({result['p99_us'] / 1000:,.1f} vs "
+            f"{base['p99_us'] / 1000:,.1f} ms)",
+            0 < p99 <= STAMPEDE_P99,
+        ),
+        check(
+            f"≤ {STAMPEDE_RENDERS_PER_PURGE:.0f} render per purge (one server)",
+            f"{_number(per_purge, 2)} ({result['renders']} renders, "
+            f"{result['approvals']} approvals)",
+            per_purge is not None and per_purge <= STAMPEDE_RENDERS_PER_PURGE,
+        ),
+        check(
+            f"every approval seen within {STAMPEDE_VISIBLE_SECONDS:.0f} s",
+            f"max {_number(latest, 2)} s, p95 {_number(p95, 2)} s, "
+            f"{result['unseen']} never seen",
+            latest is not None
+            and latest <= STAMPEDE_VISIBLE_SECONDS
+            and result["unseen"] == 0,
+        ),
+    ]
 
 
 def machine(database: str) -> dict:

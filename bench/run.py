@@ -160,7 +160,7 @@ def _run(cfg, db, servers: dict, env: dict, started: float, tmp: Path) -> int:
     say("collecting static files")
     manage("collectstatic", "--noinput", "-v0", env=env, timeout=600)
 
-    from bench import measure, posting, scenarios
+    from bench import measure, posting, scenarios, stampede
     from bench.seed import existing_counts
 
     cookie = scenarios.staff_cookie()
@@ -211,6 +211,13 @@ def _run(cfg, db, servers: dict, env: dict, started: float, tmp: Path) -> int:
     for scenario in plan:
         say(f"{scenario.name}: {scenario.path}")
         target = servers[scenario.server]
+        if scenario.kind == "stampede":
+            figures = stampede.measure(
+                base_url=target.base_url, path=scenario.path, cfg=cfg, env=env
+            )
+            results.append({**vars(scenario), **figures, **queries[scenario.name]})
+            target.wait_ready("/bench/", timeout=180)
+            continue
         if scenario.kind == "post":
             work = posting.load(
                 base_url=server.base_url,

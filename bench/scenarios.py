@@ -12,6 +12,7 @@ staff session, and the same article on the Wagtail peer (bench/peer/).
 
 from dataclasses import dataclass, field
 
+from bench import stampede
 from bench.config import NO_CACHE_HEADERS
 from core.seeding.bench import PREFIX, SAMPLE_INDEX, TARGET_SLUG, VIRAL_SLUG
 
@@ -210,6 +211,14 @@ def build(
                     twin=twin,
                 )
             )
+    scenarios.append(
+        Scenario(
+            "stampede",
+            "Stampede: 64 readers, an approval every 100 ms",
+            stampede.hot_page(targets),
+            kind="stampede",
+        )
+    )
     scenarios.append(
         Scenario(
             "post",

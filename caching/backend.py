@@ -35,13 +35,10 @@ refuses (a programming error) is still raised.
 
 import logging
 import os
-import sqlite3
 import threading
 import time
 
-from diskcache import DjangoCache, FanoutCache
-from diskcache import Timeout as DiskTimeout
-from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -57,11 +54,6 @@ SOCKET_TIMEOUT = 0.5
 RETRY_SECONDS = 1.0
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
-# SQLite's "database or disk is full", "attempt to write a readonly database",
-# "unable to open database file", a damaged file (DatabaseError), a lock held
-# past diskcache's retries (its Timeout), and the file system's own errors
-# (values of 32 kB and more are files beside the SQLite databases).
-DISK_UNREACHABLE = (sqlite3.DatabaseError, DiskTimeout, OSError)
 
 
 class CacheUnavailable(ValueError):
@@ -227,6 +219,18 @@ class Resilient:
     def clear(self):
         return self._call(lambda: False, super().clear)
 
+    def incr_or_start(self, key, *, timeout: int, version=None) -> int:
+        """Add one to the counter at ``key``, starting it (with a lifetime of
+        ``timeout`` seconds) if it is missing: ``add`` then ``incr`` in one
+        round trip and one atomic step, for a counter asked on every request
+        (the API's rate limit). ``CacheUnavailable`` if the store is away."""
+
+        def unavailable():
+            raise CacheUnavailable(f"The cache is unavailable; {key!r} not counted.")
+
+        key = self.make_and_validate_key(key, version=version)
+        return self._call(unavailable, self._incr_or_start, key, timeout)
+
 
 class ResilientRedisCache(Resilient, RedisCache):
     """``RedisCache`` that answers "miss" / "not stored" while Redis is away.
@@ -287,50 +291,15 @@ class ResilientRedisCache(Resilient, RedisCache):
         loads = self._cache._serializer.loads
         return [None if value is None else loads(value) for value in raw]
 
-
-class SharedDiskCache(Resilient, DjangoCache):
-    """python-diskcache's Django cache, shared by every process on the machine,
-    that answers "miss" / "not stored" while its folder cannot be used.
-
-    ``add``, ``incr`` and ``set`` are SQLite transactions, atomic across
-    processes (the purge epoch and the rate limiter rely on it;
-    ``tests/test_shared_cache.py`` counts them). Two changes to the library's
-    ``DjangoCache``:
-
-    - the folder is opened on first use, not when Django builds the backend,
-      so a folder that cannot be created or written is an outage like any
-      other (logged, pages served live) rather than a 500 on every request;
-    - ``close()``, which Django calls after every request, keeps the SQLite
-      connections open: reopening them (and re-reading the settings table)
-      for each request costs more than the page-cache hit itself
-      (``python -m bench.cache_backends``). Each thread keeps its own
-      connections, and diskcache reopens them after a fork.
-    """
-
-    unreachable = DISK_UNREACHABLE
-
-    def __init__(self, directory, params):
-        BaseCache.__init__(self, params)
-        self._location = str(directory)
-        self._shards = params.get("SHARDS", 8)
-        self._database_timeout = params.get("DATABASE_TIMEOUT", 0.010)
-        self._options = params.get("OPTIONS", {})
-        self._fanout = None
-        self._watch(self._location)
-
-    @property
-    def _cache(self) -> FanoutCache:
-        if self._fanout is None:
-            self._fanout = FanoutCache(
-                self._location,
-                self._shards,
-                self._database_timeout,
-                **self._options,
-            )
-        return self._fanout
-
-    def close(self, **kwargs):
-        """Keep the connections: Django calls this after every request."""
+    def _incr_or_start(self, key: str, timeout: int) -> int:
+        # SET NX EX and INCR in one MULTI: one round trip, and the key cannot
+        # expire between the two (an INCR of a missing key would make one
+        # that never expires). The 0 is stored as Django's serializer stores
+        # an int, so ``get`` reads the count.
+        pipe = self._cache.get_client(key, write=True).pipeline(transaction=True)
+        pipe.set(key, 0, ex=timeout, nx=True)
+        pipe.incr(key)
+        return pipe.execute()[1]
 
 
 def failures(backend) -> int:

@@ -29,7 +29,7 @@ def shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             "with several workers, purges and rate limits reach one worker only.",
             hint=(
                 "Remove the CACHES override to use the shared disk cache "
-                "(caching.backend.SharedDiskCache in CACHE_DIR), or set "
+                "(caching.disk.SharedDiskCache in CACHE_DIR), or set "
                 "REDIS_URL. See docs/caching.md."
             ),
             id="caching.E001",

@@ -1,8 +1,11 @@
 """
 How the page cache keeps a page: one string of bytes, ready to replay.
 
-    b"200 1733350000.000 7 41 590\n"   status, expiry (Unix time), purge epoch,
-                                        then the lengths of the next two parts
+    b"200 1733350000.000 7 3 0.000 41 590\n"
+                                        status, expiry (Unix time), purge epoch,
+                                        hard-purge epoch ("-": never stale),
+                                        rest until (caching.coalesce), then
+                                        the lengths of the next two parts
     b'{"article:12":3,"nav":1}'         the page's tags' generations (JSON)
     b"Content-Type: text/html...\r\n"   the headers, as Django validated them
     b"<!DOCTYPE html>..."               the body
@@ -19,22 +22,49 @@ import json
 class Entry:
     """A stored page, read from its bytes (``Entry.decode``)."""
 
-    __slots__ = ("_blob", "_body", "_heads", "_start", "epoch", "status", "until")
+    __slots__ = (
+        "_blob",
+        "_body",
+        "_heads",
+        "_start",
+        "epoch",
+        "hard_epoch",
+        "rest_until",
+        "status",
+        "until",
+    )
 
-    def __init__(self, blob: bytes, status, until, epoch, start, heads, body):
+    def __init__(self, blob: bytes, first: tuple, start, heads, body):
         self._blob = blob
-        self.status, self.until, self.epoch = status, until, epoch
+        self.status, self.until, self.epoch, self.hard_epoch, self.rest_until = first
         self._start, self._heads, self._body = start, heads, body
 
     @staticmethod
+    def _first_line(status, until, epoch, hard_epoch, rest_until, tags, head):
+        hard = "-" if hard_epoch is None else str(hard_epoch)
+        return (
+            f"{status} {until:.3f} {epoch} {hard} {rest_until:.3f} {tags} {head}\n"
+        ).encode()
+
+    @staticmethod
     def encode(
-        *, status: int, until: float, epoch: int, generations: dict, headers, content
+        *,
+        status: int,
+        until: float,
+        epoch: int,
+        generations: dict,
+        headers,
+        content,
+        hard_epoch: int | None = None,
+        rest_until: float = 0.0,
     ) -> bytes:
         tags = json.dumps(generations, separators=(",", ":"), sort_keys=True).encode()
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers)
         # Django's header values are latin-1 already (it MIME-encodes others).
         head = lines.encode("latin-1")
-        first = f"{status} {until:.3f} {epoch} {len(tags)} {len(head)}\n".encode()
+        first = Entry._first_line(
+            status, until, epoch, hard_epoch, rest_until, len(tags), len(head)
+        )
         return b"".join((first, tags, head, content))
 
     @classmethod
@@ -42,13 +72,20 @@ class Entry:
         """The entry kept in ``blob``, or None for anything else (a miss)."""
         try:
             end = blob.index(b"\n")
-            status, until, epoch, tags, head = blob[:end].split()
+            status, until, epoch, hard, rest, tags, head = blob[:end].split()
             start = end + 1
             heads = start + int(tags)
             body = heads + int(head)
             if body > len(blob):
                 return None
-            return cls(blob, int(status), float(until), int(epoch), start, heads, body)
+            first = (
+                int(status),
+                float(until),
+                int(epoch),
+                None if hard == b"-" else int(hard),
+                float(rest),
+            )
+            return cls(blob, first, start, heads, body)
         except (AttributeError, TypeError, ValueError):
             return None
 
@@ -73,5 +110,7 @@ class Entry:
     def restamp(self, epoch: int) -> bytes:
         """The same entry, known current at ``epoch``: a new first line."""
         tags, head = self._heads - self._start, self._body - self._heads
-        first = f"{self.status} {self.until:.3f} {epoch} {tags} {head}\n".encode()
+        first = self._first_line(
+            self.status, self.until, epoch, self.hard_epoch, self.rest_until, tags, head
+        )
         return first + self._blob[self._start :]

@@ -40,13 +40,13 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 
-from caching import edge
+from caching import coalesce, edge
 from caching.entries import Entry
 
 logger = logging.getLogger(__name__)
 
 # v4: pages kept as bytes (caching.entries), no longer as pickled tuples.
-KEY_PREFIX = "page:v4:"
+KEY_PREFIX = "page:v5:"
 TAG_PREFIX = "page:tag:v1:"
 # Moves on with every purge. A page stored at the current epoch cannot have
 # been purged since, so a hit checks one number instead of each of its tags.
@@ -105,23 +105,31 @@ def collecting(request) -> bool:
     return getattr(request, "_page_cache_tags", None) is not None
 
 
-def purge(*tags: str) -> None:
-    """Make every page that shows any of ``tags`` stale, after commit."""
+def purge(*tags: str, soft: bool = False) -> None:
+    """Make every page that shows any of ``tags`` stale, after commit.
+
+    ``soft``: the change only added to those pages (a comment approved), so
+    while one request renders a page again, other readers may still get its
+    previous copy (caching.coalesce). Hard, the default, forbids that.
+    """
     tags = tuple(tag for tag in tags if tag)
     if tags:
-        transaction.on_commit(lambda: purge_now(*tags))
+        transaction.on_commit(lambda: purge_now(*tags, soft=soft))
 
 
-def purge_now(*tags: str) -> None:
+def purge_now(*tags: str, soft: bool = False) -> None:
     """Make every page that shows any of ``tags`` stale now (from an on-commit
-    hook that has just read what the change touched)."""
+    hook that has just read what the change touched); ``soft`` as in ``purge``."""
     tags = tuple(tag for tag in tags if tag)
     if not tags:
         return
-    # The epoch before the tags, so a page that rendered while this purge
-    # ran sees the epoch move and is not stored (see _store); and after
-    # them, so a hit that re-checks tags does so once they have moved.
-    for key in [EPOCH_KEY, *(TAG_PREFIX + tag for tag in tags), EPOCH_KEY]:
+    # A hard purge retires every previous copy first, before any reader can
+    # see a tag move (caching.coalesce). The epoch before the tags, so a page
+    # that rendered while this purge ran sees the epoch move and is not
+    # stored as current (see _store); and after them, so a hit that re-checks
+    # tags does so once they have moved.
+    hard = () if soft else (coalesce.HARD_EPOCH_KEY,)
+    for key in [*hard, EPOCH_KEY, *(TAG_PREFIX + tag for tag in tags), EPOCH_KEY]:
         try:
             if not cache.add(key, 1, timeout=None):
                 cache.incr(key)
@@ -200,15 +208,22 @@ class PageCacheMiddleware:
                 entry, key = None, None  # the cache is down: do not store either
             if entry is not None:
                 return _replay(request, entry)
+        if key is not None:  # one render per purge (caching.coalesce)
+            answer = coalesce.answer(request, key, _lookup, _replay)
+            if answer is not None:
+                return answer
         request._page_cache_key = key
-        response = self.get_response(request)
-        if (
-            key is not None
-            and getattr(request, "_page_cache_tags", None) is not None
-            and _storable(response)
-        ):
-            _store(key, request, response)
-            response["X-Page-Cache"] = "miss"
+        try:
+            response = self.get_response(request)
+            if (
+                key is not None
+                and getattr(request, "_page_cache_tags", None) is not None
+                and _storable(response)
+            ):
+                _store(key, request, response)
+                response["X-Page-Cache"] = "miss"
+        finally:
+            coalesce.release(getattr(request, "_page_cache_lock", None))
         return response
 
 
@@ -274,13 +289,18 @@ def _store(key: str, request, response) -> None:
     try:
         tag_generations = generations(request._page_cache_tags)
         epoch = cache.get(EPOCH_KEY, 0)
+        rest_until = 0.0
         if epoch != request._page_cache_epoch:
             # Something was purged while this page rendered: it may show what
             # the purge replaced, under generations read after the purge.
-            # Serve it, keep nothing (nor may the edge); the next reader
-            # renders afresh.
+            # Serve it, and keep it off the edge; the next reader renders
+            # afresh. Kept here only as a previous copy (never current), so
+            # purges that come faster than renders still move readers on.
             edge.keep_off_edge(response)
-            return
+            rest_until = coalesce.rest_until(request) if tag_generations else None
+            if rest_until is None:
+                return
+            tag_generations, epoch = dict.fromkeys(tag_generations, -1), -1
         blob = Entry.encode(
             status=response.status_code,
             until=time.time() + ttl,
@@ -288,6 +308,8 @@ def _store(key: str, request, response) -> None:
             generations=tag_generations,
             headers=response.items(),
             content=response.content,
+            hard_epoch=getattr(request, "_page_cache_hard_epoch", None),
+            rest_until=rest_until,
         )
         cache.set(key, blob, ttl)
     except Exception:

@@ -192,6 +192,46 @@ def test_targets_say_met_or_missed():
     assert "Comment posting measured (PostgreSQL)" in {c["target"] for c in on_postgres}
 
 
+def stampede(**figures) -> dict:
+    measured = {
+        "rps": 300.0,
+        "p99_us": 50_000,
+        "baseline": {"rps": 500.0, "p99_us": 20_000},
+        "throughput_ratio": 0.6,
+        "p99_ratio": 2.5,
+        "renders": 40,
+        "approvals": 50,
+        "renders_per_purge": 0.8,
+        "visible_max_s": 0.7,
+        "visible_p95_s": 0.5,
+        "unseen": 0,
+    }
+    return {**measured, **figures}
+
+
+def test_stampede_targets_are_ratios_to_the_same_load_without_approvals():
+    met = {c["target"]: c for c in report.stampede_targets(stampede())}
+    missed = report.stampede_targets(
+        stampede(
+            throughput_ratio=0.4,
+            p99_ratio=6.0,
+            renders_per_purge=2.0,
+            visible_max_s=0.9,
+            unseen=1,
+        )
+    )
+
+    assert [c["verdict"] for c in met.values()] == ["met"] * 4
+    throughput = met["Stampede: throughput ≥ 0.5 × without approvals"]
+    assert throughput["measured"] == "0.60 × (300 vs 500 req/s)"
+    assert met["Stampede: p99 ≤ 5 × without approvals"]["measured"] == (
+        "2.50 × (50.0 vs 20.0 ms)"
+    )
+    # An approval never seen is a miss, however quick the others were.
+    assert [c["verdict"] for c in missed] == ["missed"] * 4
+    assert report.stampede_targets(None) == []
+
+
 def test_results_markdown_keeps_the_other_setups_section(tmp_path):
     def run(setup, key, rps):
         return {

@@ -54,7 +54,32 @@ def test_a_restamped_entry_differs_only_in_its_epoch():
 
 
 def test_anything_else_in_the_cache_is_a_miss_not_an_error():
-    for other in (b"", b"garbage", b"200 1 2 3\n", b"200 1.0 7 900 10\n{}", 5, None):
+    for other in (
+        b"",
+        b"garbage",
+        b"200 1 2 3\n",
+        b"200 1.0 7 - 0 900 10\n{}",
+        5,
+        None,
+    ):
         assert Entry.decode(other) is None, other
     # A truncated value (a cut write) is not replayed with a short body.
     assert Entry.decode(stored()[:40]) is None
+
+
+def test_the_stale_copy_facts_round_trip_and_survive_a_restamp():
+    # caching.coalesce reads these: may the copy answer stale, and until when
+    # it rests before the next render.
+    plain = Entry.decode(stored())
+    assert (plain.hard_epoch, plain.rest_until) == (None, 0.0)
+
+    kept = Entry.decode(stored(hard_epoch=4, rest_until=1_900_000_000.5))
+    assert (kept.hard_epoch, kept.rest_until) == (4, 1_900_000_000.5)
+
+    again = Entry.decode(kept.restamp(9))
+    assert (again.epoch, again.hard_epoch, again.rest_until) == (
+        9,
+        4,
+        1_900_000_000.5,
+    )
+    assert again.content == BODY

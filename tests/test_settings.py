@@ -91,7 +91,7 @@ def test_redis_url_selects_redis_and_without_it_the_shared_disk_cache(tmp_path):
         "redis://127.0.0.1:6379/15",
     ]
     assert without.stdout.split() == [
-        "caching.backend.SharedDiskCache",
+        "caching.disk.SharedDiskCache",
         str(tmp_path / "cache"),
     ]
 

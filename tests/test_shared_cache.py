@@ -1,6 +1,6 @@
 """The default cache without Redis: one cache for every worker process.
 
-python-diskcache's Django cache in a folder (``caching.backend.SharedDiskCache``):
+python-diskcache's Django cache in a folder (``caching.disk.SharedDiskCache``):
 ``incr`` and ``add`` must be exact when several processes race (the purge epoch
 and the rate limiter rely on them), and a folder that cannot be used must
 degrade to "no cache" as a dead Redis does. ``caching.checks`` refuses a
@@ -11,11 +11,13 @@ import logging
 import multiprocessing
 
 import pytest
+import time_machine
 from django.core.exceptions import ImproperlyConfigured
 
 from caching import backend as cache_backend
-from caching.backend import CacheUnavailable, SharedDiskCache
+from caching.backend import CacheUnavailable
 from caching.checks import refuse_to_start, shared_cache
+from caching.disk import SharedDiskCache
 
 PROCESSES = 4
 INCREMENTS = 250
@@ -38,6 +40,13 @@ def _take_slots(folder, start, won):
     cache = disk(folder)
     start.wait()
     won.put(sum(bool(cache.add(f"slot:{n}", 1, timeout=60)) for n in range(SLOTS)))
+
+
+def _count_requests(folder, start, count):
+    cache = disk(folder)
+    start.wait()
+    for _ in range(count):
+        cache.incr_or_start("api:rate:window", timeout=60)
 
 
 def _race(target, *args) -> None:
@@ -69,6 +78,23 @@ def test_add_from_several_processes_gives_each_slot_once(tmp_path):
 
     taken = [won.get(timeout=10) for _ in range(PROCESSES)]
     assert sum(taken) == SLOTS, taken
+
+
+def test_incr_or_start_from_several_processes_counts_every_request(tmp_path):
+    _race(_count_requests, tmp_path, INCREMENTS)
+
+    assert disk(tmp_path).get("api:rate:window") == PROCESSES * INCREMENTS
+
+
+def test_incr_or_start_starts_a_counter_that_expires_and_starts_again(tmp_path):
+    cache = disk(tmp_path)
+    with time_machine.travel(1_800_000_000, tick=False) as clock:
+        assert [cache.incr_or_start("n", timeout=70) for _ in range(3)] == [1, 2, 3]
+        clock.shift(69)
+        assert cache.incr_or_start("n", timeout=70) == 4  # the lifetime holds
+        clock.shift(2)
+        assert cache.get("n") is None
+        assert cache.incr_or_start("n", timeout=70) == 1
 
 
 def test_what_one_process_purges_another_sees(tmp_path):

@@ -57,7 +57,10 @@ def article_list(
     params.refuse_unknown(query, LIST_PARAMS)
     size = params.page_size(query)
     order = params.choice(query, "ordering", selectors.ORDERINGS, "-published_at")
-    chosen = params.fields(query, representation.ARTICLE_FIELDS)
+    chosen = (
+        params.fields(query, representation.ARTICLE_FIELDS)
+        or representation.ARTICLE_SUMMARY_FIELDS
+    )
     position = params.read_cursor(query, order)
     after = params.moment(query, "published_after")
     before = params.moment(query, "published_before")
@@ -90,7 +93,7 @@ def article_list(
     if position is not None:
         articles = selectors.after(articles, order, position)
     page = selectors.attached(
-        selectors.with_parts(selectors.ordered(articles, order))[: size + 1]
+        selectors.with_parts(selectors.ordered(articles, order), chosen)[: size + 1]
     )
     more, page = len(page) > size, page[:size]
     page_tags.mark_api_articles(request, page, **ids)
@@ -101,11 +104,7 @@ def article_list(
         next_cursor = params.make_cursor(
             order, [getattr(last, field).isoformat(), last.pk]
         )
-    data = {
-        "results": [
-            params.select(representation.article(item), chosen) for item in page
-        ]
-    }
+    data = {"results": [representation.article(item, chosen) for item in page]}
     if since:
         data["withdrawn"] = selectors.tombstones(since)
     if total is None and position is None and not more:
@@ -147,10 +146,13 @@ def _one(request, **lookup):
     if found.status == Article.Status.WITHDRAWN:
         _gone(request, found)
     params.refuse_unknown(request.GET, {"fields"})
-    chosen = params.fields(request.GET, representation.ARTICLE_FIELDS)
+    chosen = (
+        params.fields(request.GET, representation.ARTICLE_FIELDS)
+        or representation.ARTICLE_FIELDS
+    )
     selectors.attached([found])
     page_tags.mark_api_article(request, found)
-    return respond(params.select(representation.article(found), chosen))
+    return respond(representation.article(found, chosen))
 
 
 ONE = {200: ArticleOut, 404: ProblemOut, 410: ProblemOut, **ERRORS}
@@ -218,11 +220,14 @@ def search(request, q: str = "", page_size: str | None = None):
             parameter="q",
         )
     ids = list(search_articles(wanted).values_list("pk", flat=True)[:size])
+    summary = representation.ARTICLE_SUMMARY_FIELDS
     found = {
         a.pk: a
         for a in selectors.attached(
-            selectors.with_parts(Article.objects.published().filter(pk__in=ids))
+            selectors.with_parts(
+                Article.objects.published().filter(pk__in=ids), summary
+            )
         )
     }
-    results = [representation.article(found[pk]) for pk in ids if pk in found]
+    results = [representation.article(found[pk], summary) for pk in ids if pk in found]
     return respond({"results": results, "next": None})

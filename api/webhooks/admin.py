@@ -69,6 +69,13 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.webhook_subscription_save(subscription=obj)
 
+    def delete_model(self, request, obj):
+        services.webhook_subscription_delete(subscription=obj)
+
+    def delete_queryset(self, request, queryset):
+        for subscription in queryset:
+            services.webhook_subscription_delete(subscription=subscription)
+
 
 class AttemptInline(admin.TabularInline):
     model = WebhookAttempt

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from . import sending
 from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .subscribers import subscribed_events_forget
 
 FINISHED = (
     WebhookDelivery.Status.DELIVERED,
@@ -48,6 +49,8 @@ def _failed_for_good(subscription_id: int, delivery: WebhookDelivery, now) -> No
             "answer": delivery.response_code or _("no answer"),
         }
     subscription.save()
+    if not subscription.is_active:
+        subscribed_events_forget()
 
 
 def attempt_run(*, delivery_id: int, number: int) -> datetime | None:

@@ -127,3 +127,27 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"#{self.number}"
+
+
+class WebhookHeldEvent(models.Model):
+    """An ``article.updated`` waiting for its window to close: one row per
+    piece, so every edit in the window joins it (``debounce``). The job that
+    sends it is queued for ``due_at``; the row, not a worker, remembers it."""
+
+    event = models.CharField(_("event"), max_length=40, choices=EVENTS)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    due_at = models.DateTimeField(_("due"))
+    last_at = models.DateTimeField(_("latest change"))
+    changes = models.PositiveIntegerField(_("changes"), default=1)
+
+    class Meta:
+        verbose_name = _("held webhook event")
+        verbose_name_plural = _("held webhook events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "object_id"], name="webhook_held_event_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.object_id} (due {self.due_at:%H:%M:%S})"

@@ -12,9 +12,12 @@ importer and API call them; ``save()`` only fills a row's own fields.
 - ``previews``: make and revoke preview links;
 - ``sections``: sections and authors;
 - ``autosaves``: an editor's unsaved form, kept while they type;
-- ``paths``: old addresses from another system (an import).
+- ``paths``: old addresses from another system (an import);
+- ``announce``: what outside listeners are told, and ``announcements_held``
+  for writes that are not news.
 """
 
+from .announce import announcements_held
 from .articles import article_create, article_delete, article_update
 from .autosaves import AutosaveTooLarge, autosave_discard, autosave_store
 from .bulk import ArticleBatch, article_batch
@@ -38,6 +41,7 @@ __all__ = [
     "ArticleBatch",
     "AutosaveTooLarge",
     "NewArticle",
+    "announcements_held",
     "article_batch",
     "article_create",
     "article_create_many",

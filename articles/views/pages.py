@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from articles import cache
+from articles import cache, fragments
 from articles.models import Article, ArticlePath
 from articles.selectors.pages import article_page_context, article_page_queryset
 
@@ -76,7 +76,7 @@ class ArticleDetailView(DetailView):
         # section may come from the shared cache (articles.cache, "Fragments");
         # a preview never sets ``shared_fragments``.
         context["shared_fragments"] = True
-        html, related_ids = cache.related_fragment(
+        html, related_ids = fragments.related_fragment(
             self.object, render=lambda: related_block(context["related"])
         )
         context["related_block"] = mark_safe(html)

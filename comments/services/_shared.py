@@ -10,9 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from articles.cache import comments_changed
+from articles.cache import comments_added, comments_changed
 
-from .. import counts, tasks
+from .. import counts, signals, tasks
 from ..models import AuditEntry, Comment
 
 
@@ -21,11 +21,25 @@ def purge_pages(*article_ids: int) -> None:
     comments_changed(*article_ids)
 
 
-def public_changed(*article_ids: int) -> None:
+def public_changed(*article_ids: int, added: bool = False) -> None:
     """What readers see under these articles changed: store the new counts
-    in this transaction, and purge the cached pages after it commits."""
+    in this transaction, and purge the cached pages after it commits.
+
+    ``added``: comments only joined the public ones (none left or changed),
+    so the purge may be soft (``articles.cache.comments_added``).
+    """
     counts.recount(*article_ids)
-    purge_pages(*article_ids)
+    if added:
+        comments_added(*article_ids)
+    else:
+        purge_pages(*article_ids)
+
+
+def public_comment_added(article_id: int) -> None:
+    """One more public comment under this article and nothing else changed
+    (a post approved as it came in): one added to the count, a soft purge."""
+    counts.count_new_comment(article_id)
+    comments_added(article_id)
 
 
 def actor_fields(actor: AbstractBaseUser | None, via: str = "") -> dict:
@@ -63,3 +77,18 @@ def parent_within_depth(parent: Comment | None, max_depth: int) -> Comment | Non
     while parent is not None and parent.depth >= max_depth:
         parent = parent.parent
     return parent
+
+
+def announce_public(comment: Comment) -> None:
+    """``comment`` has just become public: tell outside listeners (the API's
+    webhooks, ``comments.signals``) once it is stored. Costs this request no
+    query: the listeners decide after commit whether anyone wants to hear."""
+    transaction.on_commit(
+        partial(
+            signals.comment_approved.send,
+            sender=Comment,
+            comment_id=comment.pk,
+            article_id=comment.article_id,
+        ),
+        robust=True,
+    )

@@ -85,7 +85,7 @@ def comment_bulk_create(
             ],
             batch_size=BATCH_SIZE,
         )
-        public_changed(*{comment.article_id for comment in comments})
+        public_changed(*{comment.article_id for comment in comments}, added=True)
     return comments
 
 

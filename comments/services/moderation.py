@@ -1,17 +1,16 @@
 """A moderator's decisions on one comment: its status, its words, its removal."""
 
-from functools import partial
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import counts, signals
+from .. import counts
 from ..models import AuditEntry, Comment, Report
 from ._shared import (
     actor_fields,
     after_approval,
+    announce_public,
     audit_entry,
     public_changed,
     purge_pages,
@@ -54,7 +53,9 @@ def comment_set_status(
             update_fields=["status", "hidden_at", "reviewed_by", "reviewed_at"]
         )
         if was_public or comment.is_public:
-            public_changed(comment.article_id)
+            # Newly in view: the page's previous copy only lacks it.
+            added = comment.is_public and not was_public
+            public_changed(comment.article_id, added=added)
         if has_open_reports and status != Comment.Status.PENDING:
             open_reports.update(
                 outcome=Report.Outcome.DISMISSED
@@ -72,16 +73,7 @@ def comment_set_status(
         if status == Comment.Status.APPROVED:
             after_approval(comment)
         if comment.is_public and not was_public:
-            # For outside listeners (the API's webhooks), once it is stored.
-            transaction.on_commit(
-                partial(
-                    signals.comment_approved.send,
-                    sender=Comment,
-                    comment_id=comment.pk,
-                    article_id=comment.article_id,
-                ),
-                robust=True,
-            )
+            announce_public(comment)
     return True
 
 

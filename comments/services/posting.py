@@ -7,11 +7,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
 
-from .. import counts, policy, tasks
+from .. import policy, tasks
 from ..models import AuditEntry, Comment
 from ..readers import address_block, short_digest
 from ..rules import Decision, Submission, moderate
-from ._shared import after_approval, audit_entry, parent_within_depth, purge_pages
+from ._shared import (
+    after_approval,
+    announce_public,
+    audit_entry,
+    parent_within_depth,
+    public_comment_added,
+)
 
 # Refusals are logged, but a flood of them from one address is not: at most
 # one entry per rule and address in this many seconds.
@@ -86,8 +92,8 @@ def comment_create(
             transaction.on_commit(tasks.notify_moderators.enqueue, robust=True)
         elif comment.status == Comment.Status.APPROVED:
             after_approval(comment)
-            counts.count_new_comment(comment.article_id)
-            purge_pages(comment.article_id)
+            public_comment_added(comment.article_id)
+            announce_public(comment)
     return PostOutcome(decision=decision, comment=comment)
 
 

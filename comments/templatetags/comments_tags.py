@@ -4,7 +4,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from articles.cache import comment_section_fragment
+from articles.fragments import comment_section_fragment
 from comments.forms import CommentForm, ReportForm
 from comments.rules import comments_open
 from comments.selectors import thread_page
@@ -44,7 +44,7 @@ def comment_section(context, article):
 
     On a published piece's public page (the view sets ``shared_fragments``)
     the rendered section comes from the shared cache until its comments or the
-    piece change (``articles.cache.comment_section_fragment``): then no query.
+    piece change (``articles.fragments.comment_section_fragment``): then no query.
     """
     is_open = comments_open(article)
     per_page = settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE

@@ -6,8 +6,9 @@ with its database backend, django-tasks-db, and what the two still lack.
   plus retries with backoff and the recovery of a job whose worker died.
 - ``models``: the workers' heartbeats, and ``JobRun``, one long job's
   progress and result for the admin.
-- ``tasks``: the generic jobs: run a callable by dotted path (the WordPress
-  import), deliver a webhook.
+- ``tasks``: the generic job: run a callable by dotted path (the WordPress
+  import). Webhooks have jobs of their own, with their own retry schedule
+  (``api/webhooks/``).
 - ``services``: how the rest of the site starts them, after commit.
 
 Each app keeps its own jobs next to its services (``comments/tasks.py``) and

@@ -7,7 +7,6 @@ app, which may not import this package: ``articles/tasks.py``, queued after
 commit by the services that store the upload.
 """
 
-import uuid
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -42,12 +41,3 @@ def job_run_start(
         )
         transaction.on_commit(partial(tasks.run_callable.enqueue, job.pk))
     return job
-
-
-def webhook_send(*, url: str, payload) -> str:
-    """Queue one delivery of ``payload`` to ``url``; returns its delivery id."""
-    delivery_id = uuid.uuid4().hex
-    transaction.on_commit(
-        partial(tasks.deliver_webhook.enqueue, url, payload, delivery_id)
-    )
-    return delivery_id

@@ -156,7 +156,7 @@ else:
             # "no cache" if the folder cannot be used (caching.backend). Never
             # per-process memory: workers would disagree about purges and
             # count rate limits each for itself (caching.checks refuses it).
-            "BACKEND": "caching.backend.SharedDiskCache",
+            "BACKEND": "caching.disk.SharedDiskCache",
             "LOCATION": str(CACHE_DIR),
             # Writes to different keys go to different SQLite files, so
             # workers rarely wait for each other's write lock.

@@ -13,7 +13,12 @@ from .env import env_bool, env_int
 # - A subscription whose last WEBHOOKS_DISABLE_AFTER_FAILURES deliveries all
 #   failed, or that has failed without a success for WEBHOOKS_DISABLE_AFTER_DAYS,
 #   is switched off, with a message on the editors' desk.
+# - WEBHOOKS_UPDATE_WINDOW: seconds during which further edits of a published
+#   piece join the article.updated already waiting for it: one delivery, with
+#   the piece as it is when the window closes, counted from the first edit.
+#   0 sends one per edit. published, corrected and withdrawn never wait.
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 WEBHOOKS_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
 WEBHOOKS_DISABLE_AFTER_FAILURES = env_int("WEBHOOKS_DISABLE_AFTER_FAILURES", 5)
 WEBHOOKS_DISABLE_AFTER_DAYS = env_int("WEBHOOKS_DISABLE_AFTER_DAYS", 5)
+WEBHOOKS_UPDATE_WINDOW = env_int("WEBHOOKS_UPDATE_WINDOW", 60)

@@ -98,3 +98,30 @@ def newsroom(db):
 @pytest.fixture
 def page_cache_on(settings):
     settings.NEWSROOM_PAGE_CACHE = True
+
+
+@pytest.fixture
+def trusting(db):
+    """Moderation settings under which a clean comment is approved as it is
+    posted (and no moderator is mailed)."""
+    from comments.models import ModerationSettings
+
+    config = ModerationSettings.load()
+    config.trusted_after_approved = 0
+    config.notify_moderators = False
+    config.save()
+    return config
+
+
+def reader_posts(article, n: int = 1):
+    """Reader number ``n`` posts a clean comment through the service, from an
+    address and an email of their own (no rate limit or duplicate applies)."""
+    from comments.services.posting import comment_create
+
+    return comment_create(
+        article=article,
+        name=f"Reader {n}",
+        email=f"reader{n}@reader.example",
+        body=f"A clean thought, number {n}.",
+        ip=f"198.51.100.{n}",
+    ).comment

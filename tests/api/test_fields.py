@@ -3,7 +3,11 @@
 import pytest
 from django.conf import settings
 
-from api.representation import ARTICLE_FIELDS
+from api.representation import (
+    ARTICLE_FIELDS,
+    ARTICLE_HEAVY_FIELDS,
+    ARTICLE_SUMMARY_FIELDS,
+)
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +47,37 @@ def test_an_article_is_found_by_slug_as_by_id(client, newsroom):
     assert by_slug == by_id
 
 
-def test_the_list_gives_the_same_entries_as_the_detail(client, newsroom):
+def test_the_list_gives_each_piece_as_the_detail_does_without_the_heavy_fields(
+    client, newsroom
+):
     listed = client.get("/api/v1/articles/").json()["results"]
     assert [item["id"] for item in listed] == [
         newsroom["report"].pk,
         newsroom["other"].pk,
     ]
-    assert listed[0] == client.get(f"/api/v1/articles/{newsroom['report'].pk}/").json()
+    detail = client.get(f"/api/v1/articles/{newsroom['report'].pk}/").json()
+    assert list(listed[0]) == list(ARTICLE_SUMMARY_FIELDS)
+    assert listed[0] == {name: detail[name] for name in ARTICLE_SUMMARY_FIELDS}
+    assert set(ARTICLE_HEAVY_FIELDS) == {"body", "takeaways", "video", "corrections"}
+    assert "What is the objective?" not in str(listed)
+
+
+def test_a_list_gives_the_body_and_the_other_heavy_fields_when_asked(client, newsroom):
+    listed = client.get(
+        "/api/v1/articles/?fields=id,body,takeaways,video,corrections"
+    ).json()["results"]
+    detail = client.get(f"/api/v1/articles/{newsroom['report'].pk}/").json()
+    assert listed[0] == {
+        name: detail[name]
+        for name in ("id", "body", "takeaways", "video", "corrections")
+    }
+    assert "<h2>What is the objective?</h2>" in listed[0]["body"]
+
+
+def test_search_gives_the_same_summaries_as_the_list(client, newsroom):
+    found = client.get("/api/v1/search/?q=treaty").json()["results"]
+    listed = client.get("/api/v1/articles/").json()["results"]
+    assert found == [listed[0]]
 
 
 def test_fields_picks_only_the_fields_named(client, newsroom):
@@ -95,6 +123,7 @@ def test_comments_are_the_approved_ones_with_name_body_date_and_parent(
 def test_search_finds_published_pieces(client, newsroom):
     found = client.get("/api/v1/search/?q=treaty").json()["results"]
     assert [item["id"] for item in found] == [newsroom["report"].pk]
+    assert list(found[0]) == list(ARTICLE_SUMMARY_FIELDS)
 
 
 def test_a_comment_body_is_the_plain_text_the_reader_wrote(client, newsroom):

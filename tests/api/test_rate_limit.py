@@ -97,3 +97,14 @@ def test_a_key_made_in_the_admin_is_shown_once_and_works(
         {"action": "revoke", "_selected_action": [key.pk]},
     )
     assert ApiKey.objects.get(pk=key.pk).revoked_at is not None
+
+
+def test_the_site_cache_counts_a_window_in_one_step_that_expires():
+    """``incr_or_start`` (Redis or the disk cache, whichever this run uses):
+    the count ``get`` reads, on a key that lives no longer than asked."""
+    counts = [cache.incr_or_start("api:rate:test", timeout=70) for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert cache.get("api:rate:test") == 3
+    if hasattr(cache, "_servers"):  # Redis: the lifetime is the server's
+        key = cache.make_and_validate_key("api:rate:test")
+        assert 0 < cache._cache.get_client(key).ttl(key) <= 70

@@ -3,7 +3,7 @@ static files under the site's Content-Security-Policy."""
 
 import pytest
 
-from api.representation import ARTICLE_FIELDS
+from api.representation import ARTICLE_FIELDS, ARTICLE_SUMMARY_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,14 @@ def test_the_schema_is_openapi_3_and_names_every_endpoint(client):
     }
     article = schema["components"]["schemas"]["ArticleOut"]
     assert list(article["properties"]) == list(ARTICLE_FIELDS)
+    assert article["required"] == list(ARTICLE_FIELDS)
+    # A list's entries: the same fields, the heavy ones only when asked for.
+    summary = schema["components"]["schemas"]["ArticleSummary"]
+    assert list(summary["properties"]) == list(ARTICLE_FIELDS)
+    assert summary["required"] == list(ARTICLE_SUMMARY_FIELDS)
+    assert "fields=" in summary["properties"]["body"]["description"]
+    page = schema["components"]["schemas"]["ArticlePage"]
+    assert page["properties"]["results"]["items"]["$ref"].endswith("/ArticleSummary")
     filters = {
         p["name"] for p in schema["paths"]["/api/v1/articles/"]["get"]["parameters"]
     }

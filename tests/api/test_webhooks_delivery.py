@@ -22,6 +22,7 @@ from articles.services import transitions
 from comments.models import Comment
 from comments.services.moderation import comment_approve
 from core.roles import sync_groups
+from tests.api.conftest import reader_posts
 from tests.core.test_jobs import run_worker
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -278,3 +279,18 @@ def test_an_approved_comment_is_sent_without_the_readers_email_or_address(
     assert payload["type"] == "comment.approved"
     assert payload["data"]["comment"]["name"] == "Reader One"
     assert "one@reader.example" not in body and "203.0.113.9" not in body
+
+
+def test_a_comment_approved_at_posting_reaches_a_subscriber(receiver, trusting):
+    url, handler = receiver
+    subscription = subscribe(url, events=["comment.approved"])
+
+    comment = reader_posts(ArticleFactory(), 7)
+    work_until_done()
+
+    assert comment.status == Comment.Status.APPROVED
+    ((_, headers, body, _),) = handler.calls
+    payload = Webhook(subscription.secret).verify(body, headers)
+    assert payload["type"] == "comment.approved"
+    assert payload["data"]["comment"]["id"] == comment.pk
+    assert "reader7@reader.example" not in body and "198.51.100.7" not in body

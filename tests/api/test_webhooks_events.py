@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from articles import signals as article_signals
 from articles.models import Article
-from articles.services import corrections, transitions
+from articles.services import announcements_held, corrections, transitions
 from articles.services.articles import article_update
 from comments import signals as comment_signals
 from comments.models import Comment
 from comments.services.moderation import comment_approve
+from tests.api.conftest import reader_posts
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,51 @@ def test_approving_a_held_comment_announces_it_once(
         comment_approve(comment=comment, actor=moderator)
         comment_approve(comment=comment, actor=moderator)
     assert heard == [("comment.approved", comment.pk)]
+
+
+def test_a_comment_approved_at_posting_announces_it_once(
+    trusting, heard, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = reader_posts(ArticleFactory())
+    assert comment.status == Comment.Status.APPROVED
+    assert heard == [("comment.approved", comment.pk)]
+
+
+def test_a_comment_held_at_posting_announces_nothing(
+    heard, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = reader_posts(ArticleFactory())  # a first-time commenter
+    assert comment.status == Comment.Status.PENDING
+    assert heard == []
+
+
+def test_writes_inside_announcements_held_announce_nothing_and_after_it_again(
+    editor, heard, django_capture_on_commit_callbacks
+):
+    held, later = draft(), draft()
+    with django_capture_on_commit_callbacks(execute=True):
+        with announcements_held():
+            transitions.article_publish(article=held, user=editor)
+            with announcements_held():  # blocks nest
+                corrections.correction_add(
+                    article=held, kind="correction", text="Tuesday.", user=editor
+                )
+            transitions.article_withdraw(article=held, user=editor, note="Legal")
+        transitions.article_publish(article=later, user=editor)
+    assert heard == [("article.published", later.pk)]
+
+
+def test_announcements_held_also_works_as_a_decorator(
+    editor, heard, django_capture_on_commit_callbacks
+):
+    @announcements_held()
+    def import_quietly(piece):
+        transitions.article_publish(article=piece, user=editor)
+
+    pieces = [draft(), draft()]
+    with django_capture_on_commit_callbacks(execute=True):
+        for piece in pieces:
+            import_quietly(piece)
+    assert heard == []

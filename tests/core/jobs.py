@@ -32,3 +32,15 @@ def slow_append(path: str, seconds: float, *, progress) -> str:
     with out.open("a") as done:
         done.write("done\n")
     return "done"
+
+
+@task()
+def fail_once(path: str) -> int:
+    """Fails on its first run and succeeds on the next: the lines it wrote."""
+    out = Path(path)
+    runs = out.read_text().splitlines() if out.exists() else []
+    if not runs:
+        out.write_text("failed\n")
+        raise ConnectionError("the far end is down this time")
+    out.write_text("failed\ndone\n")
+    return len(runs) + 1

@@ -35,6 +35,7 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
+from api.representation import ARTICLE_FIELDS
 from articles.models import Article, ArticlePath, RelatedArticle
 from articles.selectors.previews import preview_token
 from comments import readers
@@ -412,6 +413,16 @@ ENDPOINTS = [
                 "",
             ),
             ("piece list", listing, lambda w, s: _api("articles/?page_size=100"), ""),
+            (
+                # A list leaves the body and the other heavy fields out
+                # unless they are asked for: ask for all of them.
+                "piece list with every field",
+                listing,
+                lambda w, s: _api(
+                    f"articles/?page_size=100&fields={','.join(ARTICLE_FIELDS)}"
+                ),
+                "",
+            ),
             (
                 "list by section",
                 listing,

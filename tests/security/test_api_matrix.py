@@ -12,6 +12,7 @@ from django.urls import resolve
 
 from api import urls as api_urls
 from api.keys import api_key_create
+from api.representation import ARTICLE_FIELDS
 from articles.models import ArticlePath
 from tests.api.conftest import newsroom  # noqa: F401  (the fixture)
 from tests.factories import UserFactory
@@ -76,8 +77,13 @@ def endpoints(newsroom):  # noqa: F811
         "/api/v1/tags/",
         "/api/v1/schema/",
     ]
+    every_field = ",".join(ARTICLE_FIELDS)
     urls += [
         "/api/v1/articles/?page_size=100",
+        # A list leaves the heavy fields out unless asked: ask for every one.
+        f"/api/v1/articles/?page_size=100&fields={every_field}",
+        "/api/v1/articles/?section=defence&fields=body,takeaways,video,corrections",
+        f"/api/v1/articles/?modified_since=2000-01-01&fields={every_field}",
         "/api/v1/tags/?page_size=100",
         "/api/v1/authors/?page_size=100",
         "/api/docs/",

@@ -135,8 +135,11 @@ def test_every_worker_shows_a_change_within_a_second(template, workers):
         # Within a second of the commit (the figures say how much sooner) …
         last_stale = seen["last_stale_after_s"]
         assert last_stale is None or last_stale < VISIBLE_WITHIN, (change, figures)
-        # … and in fact at once: the purge is done when the service returns.
-        assert seen["stale"] == 0, (change, figures)
+    # A withdrawal at once: the purge is done when the service returns, and
+    # it is hard, so no read gets the previous copy. An approved comment's
+    # purge is soft: reads that come while one of them renders the page again
+    # may get the previous copy (caching.coalesce), within the second above.
+    assert figures["withdrawal"]["stale"] == 0, figures
     # Reads were spread over the workers, so each had to see the purge.
     assert figures["workers_serving_reads"] >= 2, figures
     # One post per address per minute, counted once for every worker.

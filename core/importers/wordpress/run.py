@@ -25,6 +25,8 @@ from typing import Protocol
 
 from django.db import transaction
 
+from articles.services import announcements_held
+
 from .attachments import Attachments
 from .mapping import DEFAULT_STATUS_MAP
 from .media import MediaSource
@@ -76,6 +78,7 @@ class _DryRunDone(Exception):
     """Raised to roll a dry run back."""
 
 
+@announcements_held()  # an import is not news: no webhook per piece
 def wordpress_import(
     *,
     paths: Sequence[Path | str],
