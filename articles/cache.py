@@ -331,6 +331,13 @@ def tag_changed(tag) -> None:
     pages.purge(tag_tag(tag.pk), list_tag(tag=tag.pk), list_tag("feeds"))
 
 
+def front_blocks_tags() -> tuple[str, str]:
+    """What the front page's section blocks (``articles.selectors.lists``)
+    show: the newest pieces (any change to one renews the front page) under
+    their sections' names (the menu)."""
+    return list_tag("front"), NAV
+
+
 # The caches lists depend on -------------------------------------------------------
 
 NAV_KEY = "nav-sections:v1"

@@ -43,12 +43,9 @@ def front_section_blocks(*, per_section: int, recent_window: int) -> list[tuple]
     ``recent_window`` published, as (section, pieces) in the menu's order;
     plain values with their addresses made, so the cached blocks cost no
     query and no URL reversal."""
-    # Stale with any piece (every change to one renews the front page) and
-    # any section (the menu).
-    tags = (article_cache.list_tag("front"), article_cache.NAV)
     key = _key(
         "front-blocks",
-        tags,
+        article_cache.front_blocks_tags(),
         per_section,
         recent_window,
         timezone.get_current_timezone_name(),
