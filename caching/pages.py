@@ -22,7 +22,10 @@ publication, so a scheduled piece appears on time in cached lists too.
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import lru_cache, wraps
 from typing import NamedTuple
 
@@ -108,10 +111,49 @@ def purge(*tags: str) -> None:
         transaction.on_commit(lambda: purge_now(*tags))
 
 
+@dataclass
+class _Gathered:
+    every: float
+    tags: set[str] = field(default_factory=set)
+    since: float = field(default_factory=time.monotonic)
+
+    def flush(self) -> None:
+        tags, self.tags, self.since = self.tags, set(), time.monotonic()
+        _purge_now(tuple(sorted(tags)))
+
+
+_gathered: ContextVar[_Gathered | None] = ContextVar("purges", default=None)
+
+
+@contextmanager
+def purges_gathered(*, every: float = 30.0) -> Iterator[None]:
+    """Purges asked for inside the block are made together: once at its end,
+    and once every ``every`` seconds before that. An import that writes a
+    thousand batches moves each list's tag a few times, not once a batch;
+    its pages may lag by ``every`` seconds meanwhile. Does not nest."""
+    gathered = _Gathered(every=every)
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+        gathered.flush()
+
+
 def purge_now(*tags: str) -> None:
     """Make every page that shows any of ``tags`` stale now (from an on-commit
     hook that has just read what the change touched)."""
     tags = tuple(tag for tag in tags if tag)
+    gathered = _gathered.get()
+    if gathered is not None and tags:
+        gathered.tags.update(tags)
+        if time.monotonic() - gathered.since >= gathered.every:
+            gathered.flush()
+        return
+    _purge_now(tags)
+
+
+def _purge_now(tags: tuple[str, ...]) -> None:
     if not tags:
         return
     # The epoch before the tags, so a page that rendered while this purge

@@ -25,6 +25,8 @@ from typing import Protocol
 
 from django.db import transaction
 
+from caching.pages import purges_gathered
+
 from .attachments import Attachments
 from .mapping import DEFAULT_STATUS_MAP
 from .media import MediaSource
@@ -34,6 +36,8 @@ from .posts import Posts, skip_comments
 from .report import Report
 
 BATCH_SIZE = 50
+# What the authors-and-media pass reads; posts wait for the next one.
+FIRST_PASS_TYPES = frozenset({"attachment", "guest-author"})
 SKIPPED_TYPES = {
     "page": "page: pages are not articles",
     "nav_menu_item": "menu item: the site's menu is its sections",
@@ -98,7 +102,11 @@ def wordpress_import(
     bar.close()
     total = sum(summary.items for summary in summaries)
     try:
-        with transaction.atomic() if options.dry_run else nullcontext():
+        # Pages go stale once every half minute at most, not once a batch.
+        with (
+            purges_gathered(),
+            transaction.atomic() if options.dry_run else nullcontext(),
+        ):
             _import(paths, user, options, report, total, progress)
             if options.dry_run:
                 raise _DryRunDone
@@ -115,7 +123,9 @@ def _import(paths, user, options, report, total, progress) -> None:
     bar = progress("authors and media", total)
     for path in paths:
         file = str(path)
-        for thing in read_file(path):
+        for thing in read_file(path, types=FIRST_PASS_TYPES):
+            if thing is None or isinstance(thing, Item):
+                bar.update(1)
             if isinstance(thing, Channel):
                 if people is None:
                     people = People(
@@ -132,7 +142,6 @@ def _import(paths, user, options, report, total, progress) -> None:
             elif isinstance(thing, dict):
                 people.category(thing)
             elif isinstance(thing, Item):
-                bar.update(1)
                 if thing.post_type == "attachment":
                     handlers[file][1].handle(thing, file=file)
                 elif thing.post_type == "guest-author":
