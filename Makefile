@@ -117,7 +117,8 @@ restore: $(STAMP)
 
 # The WordPress importer's benchmark (issue 12): a synthetic export at two
 # sizes, imported twice each on SQLite and, when DATABASE_URL names a
-# PostgreSQL server, into its database newsroom_bench_import; posts/s and
+# PostgreSQL server, into its database newsroom_bench_import (or the one
+# BENCH_IMPORT_DB_NAME names, when several people share a server); posts/s and
 # peak RSS go to bench/RESULTS.md. BENCH_IMPORT_POSTS=10000,100000 and
 # BENCH_IMPORT_BODY_BYTES=6000 give the issue's 1 GB export (docs/import.md).
 .PHONY: bench-import

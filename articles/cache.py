@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from caching import pages
+from caching import pages, purges
 
 # Names --------------------------------------------------------------------------
 
@@ -239,7 +239,7 @@ def article_changed(
                 "author_id", flat=True
             )
         )
-        pages.purge_now(
+        purges.purge_now(
             article_tag(article_id),
             list_tag(section=section_id),
             *((list_tag(section=old_section_id),) if old_section_id else ()),
@@ -278,7 +278,7 @@ def articles_changed(
             .values_list("author_id", flat=True)
             .distinct()
         )
-        pages.purge_now(
+        purges.purge_now(
             *(article_tag(article_id) for article_id in article_ids),
             *(list_tag(section=section) for section in section_ids),
             *(list_tag(tag=tag) for tag in tags),
@@ -296,7 +296,7 @@ def comments_changed(*article_ids: int) -> None:
     where something left view or changed (a comment rejected, hidden by
     reports, edited, deleted, erased): a hard purge, so no reader is answered
     with the previous copy while the page renders again."""
-    pages.purge(*(comments_tag(article_id) for article_id in set(article_ids)))
+    purges.purge(*(comments_tag(article_id) for article_id in set(article_ids)))
 
 
 def comments_added(*article_ids: int) -> None:
@@ -309,7 +309,7 @@ def comments_added(*article_ids: int) -> None:
     withdrawal, an unpublication, a correction or a comment taken out of
     view, nobody may be shown the old page, not even for a moment.
     """
-    pages.purge(
+    purges.purge(
         *(comments_tag(article_id) for article_id in set(article_ids)), soft=True
     )
 
@@ -317,18 +317,18 @@ def comments_added(*article_ids: int) -> None:
 def section_changed(section) -> None:
     """A section renamed, moved or removed: the menu on every page, and the
     pages that print its name."""
-    pages.purge(NAV, section_tag(section.pk))
+    purges.purge(NAV, section_tag(section.pk))
     transaction.on_commit(lambda: _quietly(cache.delete, NAV_KEY))
 
 
 def author_changed(author) -> None:
     """An author renamed or retitled: every page with their byline."""
-    pages.purge(author_tag(author.pk), list_tag(author=author.pk), list_tag("feeds"))
+    purges.purge(author_tag(author.pk), list_tag(author=author.pk), list_tag("feeds"))
 
 
 def tag_changed(tag) -> None:
     """A tag renamed: every page that prints it."""
-    pages.purge(tag_tag(tag.pk), list_tag(tag=tag.pk), list_tag("feeds"))
+    purges.purge(tag_tag(tag.pk), list_tag(tag=tag.pk), list_tag("feeds"))
 
 
 def front_blocks_tags() -> tuple[str, str]:

@@ -4,19 +4,22 @@ export (``bench/wxr.py``), and how much memory it takes, at two sizes side by
 side, on SQLite and (when DATABASE_URL names one) on PostgreSQL.
 
 Each size gets a fresh database of its own (``bench/import.sqlite3``, or the
-PostgreSQL database ``newsroom_bench_import`` on DATABASE_URL's server, never
-the developer's), migrated, with one superuser to write as. The export is
-imported twice by ``manage.py import_wordpress`` in a child process: the first
-run creates everything, the second finds it unchanged. Posts per second come
-from the importer's own clock (its report), so Django's start-up is left out;
-peak RSS is the child's own high-water mark (``wait4``), the figure the
-issue's 250 MB bound is about. The table goes to its own section of
+PostgreSQL database ``newsroom_bench_import`` on DATABASE_URL's server, or the
+one BENCH_IMPORT_DB_NAME names; never the developer's), migrated, with one
+superuser to write as. The export is imported twice by ``manage.py
+import_wordpress`` in a child process: the first run creates everything, the
+second finds it unchanged. Posts per second come from the importer's own
+clock (its report), so Django's start-up is left out; peak RSS is the child's
+own high-water mark (``wait4``), the figure the issue's 250 MB bound is
+about. The table goes to its own section of
 bench/RESULTS.md; the other sections are left as they were.
 
 Knobs (environment): BENCH_IMPORT_POSTS (comma-separated sizes, default
 "200,2000"), BENCH_IMPORT_COMMENTS (per post, default 3),
 BENCH_IMPORT_BODY_BYTES (text per post, default 2000; 6000 makes 100,000
-posts about 1 GB), BENCH_IMPORT_PROFILE=1 (also a cProfile of the first run of
+posts about 1 GB), BENCH_IMPORT_DB_NAME (the PostgreSQL database to create and
+drop, default "newsroom_bench_import"; its name must contain "bench"),
+BENCH_IMPORT_PROFILE=1 (also a cProfile of the first run of
 the smallest size, printed as the top functions by own time).
 """
 
@@ -41,7 +44,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
 SQLITE_PATH = BENCH_DIR / "import.sqlite3"
-PG_NAME = "newsroom_bench_import"
+# Several people benchmarking on one server each name their own.
+PG_NAME = os.environ.get("BENCH_IMPORT_DB_NAME", "").strip() or "newsroom_bench_import"
 KEY = "wordpress-import"
 USERNAME = "bench-importer"
 

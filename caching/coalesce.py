@@ -10,7 +10,7 @@ renders. The readers that come while it renders are answered
 
 - **from the previous copy** (stale-while-revalidate), if the page has one
   that may still be shown: only *soft* purges happened since it was rendered
-  (``pages.purge(..., soft=True)``: something was added, such as a newly
+  (``purges.purge(..., soft=True)``: something was added, such as a newly
   approved comment, and the previous copy merely lacks it for one render);
 - otherwise **by that render**: they poll the cache, a few milliseconds
   apart, for at most ``wait_seconds()``; if the lock is released without a
@@ -47,7 +47,7 @@ from .entries import Entry
 logger = logging.getLogger(__name__)
 
 LOCK_PREFIX = "page:lock:v1:"
-# Bumped by every hard purge, before its tags (see caching.pages.purge_now).
+# Bumped by every hard purge, before its tags (see caching.purges.purge_now).
 HARD_EPOCH_KEY = "page:v1:hard-epoch"
 # Counters of what misses did, kept only with NEWSROOM_PAGE_CACHE_STATS on (the
 # benchmark's "renders per purge"; docs/benchmark.md).

@@ -15,7 +15,7 @@ service); anything else (a character a CDN might split on or fold, or more than
 whose keys would not fit in ``HEADER_BUDGET`` bytes is told not to be kept at
 the edge at all (``s-maxage=0``): a copy the edge cannot purge would go stale.
 
-**Purges.** ``purge`` is called by ``caching.pages.purge_now``, after commit and
+**Purges.** ``purge`` is called by ``caching.purges.purge_now``, after commit and
 after the page cache's own purge (so the edge's refetch finds a fresh page),
 with each key once. The adapter named by ``EDGE_PURGE`` sends it: ``none`` (the
 default), ``varnish`` (a ``PURGE`` with an ``xkey-purge`` header to every host
@@ -253,7 +253,7 @@ def current() -> Edge:
 
 def purge(tags: Iterable[str]) -> None:
     """Purge ``tags`` at the edge, each once. Never raises: a failure is logged
-    and handed to the retry hook. Called after commit, by ``pages.purge_now``."""
+    and handed to the retry hook. Called after commit, by ``purges.purge_now``."""
     try:
         edge = current()
         if edge.name == "none":

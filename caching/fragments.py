@@ -5,7 +5,7 @@ A page that is rendered anyway (the page cache is off, a reader with a
 session, the first reader after a purge) need not render again what has not
 changed: an article's comment section, its related articles. A fragment is
 stored under a key made of the generations of the tags it shows (the
-numbers ``caching.pages.purge_now`` bumps) and of whatever else it varies by,
+numbers ``caching.purges.purge_now`` bumps) and of whatever else it varies by,
 so a purge of any of those tags moves the key on and the next render misses.
 Nothing is deleted and nothing lives in process memory; an old key simply
 expires (``pages.page_ttl``).

@@ -29,7 +29,6 @@ from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -103,43 +102,6 @@ def generations(tags: Iterable[str]) -> dict[str, int]:
 def collecting(request) -> bool:
     """Whether the page being rendered for ``request`` will be stored."""
     return getattr(request, "_page_cache_tags", None) is not None
-
-
-def purge(*tags: str, soft: bool = False) -> None:
-    """Make every page that shows any of ``tags`` stale, after commit.
-
-    ``soft``: the change only added to those pages (a comment approved), so
-    while one request renders a page again, other readers may still get its
-    previous copy (caching.coalesce). Hard, the default, forbids that.
-    """
-    tags = tuple(tag for tag in tags if tag)
-    if tags:
-        transaction.on_commit(lambda: purge_now(*tags, soft=soft))
-
-
-def purge_now(*tags: str, soft: bool = False) -> None:
-    """Make every page that shows any of ``tags`` stale now (from an on-commit
-    hook that has just read what the change touched); ``soft`` as in ``purge``."""
-    tags = tuple(tag for tag in tags if tag)
-    if not tags:
-        return
-    # A hard purge retires every previous copy first, before any reader can
-    # see a tag move (caching.coalesce). The epoch before the tags, so a page
-    # that rendered while this purge ran sees the epoch move and is not
-    # stored as current (see _store); and after them, so a hit that re-checks
-    # tags does so once they have moved.
-    hard = () if soft else (coalesce.HARD_EPOCH_KEY,)
-    for key in [*hard, EPOCH_KEY, *(TAG_PREFIX + tag for tag in tags), EPOCH_KEY]:
-        try:
-            if not cache.add(key, 1, timeout=None):
-                cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=None)
-        except Exception:
-            logger.warning("page cache purge failed for %s", key, exc_info=True)
-    # Then the edge (caching.edge), once this cache is current: the edge's
-    # refetch must not find the page this purge replaced.
-    edge.purge(tags)
 
 
 # The middleware and the decorator ---------------------------------------------------

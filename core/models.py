@@ -55,6 +55,11 @@ class ImportedItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "url_key"], name="imported_item_url_idx"),
+            # A post's comments are found by the post's id (``guid``): without
+            # it each batch of an import read every comment imported so far.
+            models.Index(
+                fields=["source", "kind", "guid"], name="imported_item_guid_idx"
+            ),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from articles import cache as article_cache
-from caching import edge, pages
+from caching import edge, pages, purges
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_the_default_sends_nothing(recorder, settings):
 
 
 def test_varnish_gets_one_purge_per_host_with_each_key_once(varnish):
-    pages.purge_now("article:1", "list:front", "article:1", "nav")
+    purges.purge_now("article:1", "list:front", "article:1", "nav")
     for host in varnish:
         assert len(host.seen) == 1
         method, path, headers, _body = host.seen[0]
@@ -146,7 +146,7 @@ def test_varnish_gets_one_purge_per_host_with_each_key_once(varnish):
 
 def test_a_purge_is_sent_after_commit_only(varnish, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pages.purge("article:7")
+        purges.purge("article:7")
     assert varnish[0].seen == []
     for callback in callbacks:
         callback()
@@ -277,7 +277,7 @@ def test_a_page_rendered_while_a_purge_ran_is_kept_off_the_edge(settings, monkey
     render_context = views.article_page_context
 
     def purge_while_rendering(obj):
-        pages.purge_now(article_cache.comments_tag(obj.pk))
+        purges.purge_now(article_cache.comments_tag(obj.pk))
         return render_context(obj)
 
     monkeypatch.setattr(views, "article_page_context", purge_while_rendering)

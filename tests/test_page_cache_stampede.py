@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory
 from django.urls import path
 
 from articles import services as article_services
-from caching import coalesce, pages
+from caching import coalesce, pages, purges
 from comments import services as comment_services
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -130,7 +130,7 @@ def overtaken_render(page, *, soft: bool, then: str = "second") -> dict:
     what its reader got is in the results."""
     results = {}
     renderer = render_held(page, results)
-    pages.purge_now(TAG, soft=soft)
+    purges.purge_now(TAG, soft=soft)
     page.text = then
     answer(renderer)
     page.gate = None
@@ -159,7 +159,7 @@ def test_readers_missing_a_cold_page_at_once_render_it_once(page, waiting):
 
 def test_after_a_soft_purge_readers_get_the_previous_copy_while_one_renders(page):
     assert state() == ("miss", "first")
-    pages.purge_now(TAG, soft=True)
+    purges.purge_now(TAG, soft=True)
     page.text = "second"
     results = {}
     renderer = render_held(page, results)
@@ -179,8 +179,8 @@ def test_after_a_soft_purge_readers_get_the_previous_copy_while_one_renders(page
 def test_after_a_hard_purge_readers_wait_for_the_one_render(page, waiting, soft_first):
     assert state() == ("miss", "first")
     if soft_first:
-        pages.purge_now(TAG, soft=True)
-    pages.purge_now(TAG)
+        purges.purge_now(TAG, soft=True)
+    purges.purge_now(TAG)
     page.text = "second"
     results = {}
     renderer = render_held(page, results)
@@ -218,7 +218,7 @@ def test_when_soft_purges_overtake_renders_one_after_another_renders_rest(
     results = overtaken_render(page, soft=True, then="third")  # twice in a row
 
     resting = state()
-    pages.purge_now(TAG)  # a hard purge ends the rest at once
+    purges.purge_now(TAG)  # a hard purge ends the rest at once
     after_hard = state()
 
     assert results["renderer"] == ("miss", "second")
@@ -287,7 +287,7 @@ def test_the_benchmark_counts_what_each_miss_did(page, settings):
     settings.NEWSROOM_PAGE_CACHE_STATS = True
     state()
     state()
-    pages.purge_now(TAG, soft=True)
+    purges.purge_now(TAG, soft=True)
     results = {}
     renderer = render_held(page, results)
     state()

@@ -8,13 +8,12 @@ to the name resolved a second time (DNS rebinding).
 """
 
 import http.client
-import socket
-import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from core.outbound import pinned_connection
 
 from . import signing
 from .addresses import RefusedTarget, target_check
@@ -31,43 +30,8 @@ class Outcome:
         return self.response_code is not None and 200 <= self.response_code < 300
 
 
-class _Pinned:
-    """Connect to the checked ``address``; TLS still checks the host name."""
-
-    address: str | None = None
-
-    def connect(self):
-        if self.address is None:
-            return super().connect()
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-        if isinstance(self, http.client.HTTPSConnection):
-            self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)
-
-
-class _PinnedHTTP(_Pinned, http.client.HTTPConnection):
-    pass
-
-
-class _PinnedHTTPS(_Pinned, http.client.HTTPSConnection):
-    pass
-
-
 def _connection(url: str, addresses: list[str]):
-    parts = urlsplit(url)
-    timeout = settings.NEWSROOM_WEBHOOK_TIMEOUT
-    # The port always given: http.client would read "::1" as host ":" port 1.
-    if parts.scheme == "https":
-        made = _PinnedHTTPS(
-            parts.hostname,
-            parts.port or 443,
-            timeout=timeout,
-            context=ssl.create_default_context(),
-        )
-    else:
-        made = _PinnedHTTP(parts.hostname, parts.port or 80, timeout=timeout)
-    made.address = addresses[0] if addresses else None
-    path = parts.path or "/"
-    return made, path + (f"?{parts.query}" if parts.query else "")
+    return pinned_connection(url, addresses, timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT)
 
 
 def post(*, url: str, secret: str, message_id: str, body: str) -> Outcome:

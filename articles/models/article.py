@@ -308,30 +308,38 @@ class Article(models.Model):
         ).get_absolute_url()
 
     def clean(self):
-        from .workflow import ArticlePath
-
         if self.slug:
             # Only old addresses under the article route can be mistaken for
             # this piece's; an imported one (/2020/01/15/<slug>/) cannot.
-            taken = (
-                ArticlePath.objects.filter(
-                    path__startswith=_article_route_prefix(),
-                    slug=self.slug,
-                )
-                .exclude(article_id=self.pk)
-                .select_related("article")
-                .first()
-            )
+            taken = Article.old_address_headlines([self.slug], exclude_pk=self.pk)
             if taken:
-                raise ValidationError(
-                    {
-                        "slug": _(
-                            "The address with this slug still leads readers to "
-                            "“%(headline)s”. Choose another slug."
-                        )
-                        % {"headline": taken.article.headline}
-                    }
+                raise Article.slug_leads_elsewhere(taken[self.slug])
+        self.clean_without_lookups()
+
+    @staticmethod
+    def old_address_headlines(slugs, *, exclude_pk=None) -> dict[str, str]:
+        """Of ``slugs``, those an old address under the article route leads
+        elsewhere from, with its piece's headline; one query for many."""
+        from .workflow import ArticlePath
+
+        return ArticlePath.headlines_by_slug(
+            slugs, under=_article_route_prefix(), exclude_article=exclude_pk
+        )
+
+    @staticmethod
+    def slug_leads_elsewhere(headline: str) -> ValidationError:
+        return ValidationError(
+            {
+                "slug": _(
+                    "The address with this slug still leads readers to "
+                    "“%(headline)s”. Choose another slug."
                 )
+                % {"headline": headline}
+            }
+        )
+
+    def clean_without_lookups(self):
+        """What ``clean()`` checks in the row itself, without a query."""
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             # "Publish" with no time means now (the constraint needs a time).
             self.publish_at = timezone.now()

@@ -90,6 +90,18 @@ class ArticlePath(models.Model):
         self.slug = self.last_segment(self.path)
         super().save(*args, **kwargs)
 
+    @classmethod
+    def headlines_by_slug(cls, slugs, *, under: str, exclude_article=None):
+        """The headline each of ``slugs`` leads to from an old address
+        starting with ``under`` (the newest such address), in one query."""
+        rows = cls.objects.filter(path__startswith=under, slug__in=list(slugs))
+        if exclude_article is not None:
+            rows = rows.exclude(article_id=exclude_article)
+        found: dict[str, str] = {}
+        for slug, headline in rows.values_list("slug", "article__headline"):
+            found.setdefault(slug, headline)
+        return found
+
     @staticmethod
     def last_segment(path: str) -> str:
         """``"b"`` for ``"/a/b/"``; ``""`` for a path not ending in ``/``.

@@ -29,16 +29,31 @@ from articles.models import (
 )
 from articles.selectors.body_diff import body_tokens
 
-for model in (ArticleAuthor, KeyTakeaway, RelatedArticle, TaggedArticle):
+PARTS = (ArticleAuthor, KeyTakeaway, RelatedArticle, TaggedArticle)
+# What a revision of an article holds; ``articles.services.many`` writes the
+# same versions itself (``version_fields``), so it is said once, here.
+FOLLOW = ("bylines", "takeaways", "related_links", "tagged_items")
+# The version counter and the search vector are bookkeeping, not content.
+EXCLUDE = {Article: ("version", "search_vector", "comment_count")}
+FORMAT = "json"  # django-reversion's default, said out loud
+
+for model in PARTS:
     if not reversion.is_registered(model):
-        reversion.register(model)
+        reversion.register(model, format=FORMAT)
 if not reversion.is_registered(Article):
-    reversion.register(
-        Article,
-        follow=("bylines", "takeaways", "related_links", "tagged_items"),
-        # The version counter and the search vector are bookkeeping, not content.
-        exclude=("version", "search_vector", "comment_count"),
+    reversion.register(Article, follow=FOLLOW, exclude=EXCLUDE[Article], format=FORMAT)
+
+
+def version_fields(model) -> tuple[str, ...]:
+    """The fields a version of ``model`` stores, as ``reversion.register``
+    chose them: its own fields and many-to-many, less ``EXCLUDE``."""
+    opts = model._meta.concrete_model._meta
+    return tuple(
+        field.name
+        for field in opts.local_fields + opts.local_many_to_many
+        if field.name not in EXCLUDE.get(model, ())
     )
+
 
 TEXT_FIELDS = [
     ("headline", _("Headline")),

@@ -29,6 +29,9 @@ from .writes import Parts, SaveParts, build_parts, lock, write
 
 # Moved only by a transition, never by editing.
 STATE_FIELDS = frozenset({"status", "version", "first_published_at"})
+# Checked with a query each; ``prepare_create(lookups=False)`` leaves them
+# (and the slug) to its caller.
+LOOKUP_FIELDS = ("section", "created_by", "last_edited_by")
 
 
 def _set_fields(article: Article, fields: dict[str, Any]) -> None:
@@ -99,10 +102,13 @@ def prepare_create(
     action: str | None = None,
     publish_at: datetime | None = None,
     note: str = "",
+    lookups: bool = True,
 ) -> tuple[Article, Parts, str, str, str]:
     """Every check of ``article_create``, nothing written: the unsaved article
     (its transition made), its parts, the revision comment, the status it
-    comes from and the note. ``article_create_many`` checks with it too."""
+    comes from and the note. ``article_create_many`` checks with it too,
+    with ``lookups=False``: the checks that query (``LOOKUP_FIELDS``, the
+    slug) it makes for all its rows at once."""
     if not user.has_perm("articles.add_article"):
         raise PermissionDenied(_("You may not write articles."))
     article = article or Article()
@@ -115,11 +121,31 @@ def prepare_create(
         comment, from_status = apply_transition(
             article, user=user, action=action, publish_at=publish_at, note=note
         )
-    article.full_clean(exclude=["version"])
+    if lookups:
+        article.full_clean(exclude=["version"])
+    else:
+        _clean_in_memory(article)
     parts = build_parts(
         article, bylines=bylines, tags=tags, takeaways=takeaways, related=related
     )
     return article, parts, comment, from_status, note
+
+
+def _clean_in_memory(article: Article) -> None:
+    """``full_clean`` without a query: every field but the foreign keys, and
+    ``clean()`` but its slug look-up. The caller checks the rest for many rows
+    at once; the database's own constraints hold at the INSERT."""
+    errors: dict = {}
+    for check in (
+        lambda: article.clean_fields(exclude=["version", *LOOKUP_FIELDS]),
+        article.clean_without_lookups,
+    ):
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

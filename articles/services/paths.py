@@ -13,6 +13,8 @@ from django.db import transaction
 
 from articles.models import Article, ArticlePath
 
+from .rows import rows_insert
+
 MAX_PATH = ArticlePath._meta.get_field("path").max_length
 
 
@@ -61,5 +63,5 @@ def article_paths_add_many(
                 )
             elif owners[path] != article.pk:
                 refused[article.pk].append(path)
-    ArticlePath.objects.bulk_create(new)
+    rows_insert(ArticlePath, new)
     return refused

@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from articles.services.rows import rows_insert
+
 from ..models import AuditEntry, Comment
 from ._shared import actor_fields, parent_within_depth, public_changed
 
@@ -56,20 +58,16 @@ def comment_bulk_create(
     with transaction.atomic():
         parents = _checked_parents(comments)
         waves = _thread_levels(comments, parents)
-        dates = {id(comment): comment.created_at for comment in comments}
         for wave in waves:
             for comment in wave:
                 comment.parent = comment.parent  # the parent's id, now it has one
                 comment.fill_own_fields()
-            Comment.objects.bulk_create(wave, batch_size=BATCH_SIZE)
-        # auto_now_add stamped every row with now; put back the dates given.
-        dated = []
-        for comment in comments:
-            if dates[id(comment)] is not None:
-                comment.created_at = dates[id(comment)]
-                dated.append(comment)
-        Comment.objects.bulk_update(dated, ["created_at"], batch_size=BATCH_SIZE)
-        AuditEntry.objects.bulk_create(
+            # A date given is kept (auto_now_add stamps the others with now).
+            rows_insert(Comment, wave, keep_given=("created_at",))
+        reason = _("Imported as decided; the moderation rules did not run.")
+        actor_data = actor_fields(actor, via)
+        rows_insert(
+            AuditEntry,
             [
                 AuditEntry(
                     action=AuditEntry.Action.DECIDED,
@@ -78,12 +76,11 @@ def comment_bulk_create(
                     article_id=comment.article_id,
                     commenter_email=comment.author_email,
                     to_status=comment.status,
-                    reason=_("Imported as decided; the moderation rules did not run."),
-                    **actor_fields(actor, via),
+                    reason=reason,
+                    **actor_data,
                 )
                 for comment in comments
             ],
-            batch_size=BATCH_SIZE,
         )
         public_changed(*{comment.article_id for comment in comments}, added=True)
     return comments

@@ -35,6 +35,11 @@ NEWSROOM_IMPORT_ROOT = Path(
     os.environ.get("IMPORT_ROOT", BASE_DIR / "private" / "imports")
 )
 NEWSROOM_IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# The import's --fetch-media (and the admin's "Download images") follow the
+# addresses written in the export, so they reach public addresses only
+# (core.outbound); IMPORT_MEDIA_ALLOW_PRIVATE lets them reach private,
+# loopback and link-local ones too, for tests and labs, never in production.
+IMPORT_MEDIA_ALLOW_PRIVATE = env_bool("IMPORT_MEDIA_ALLOW_PRIVATE", False)
 if NEWSROOM_IMPORT_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
     raise ImproperlyConfigured(
         f"IMPORT_ROOT ({NEWSROOM_IMPORT_ROOT}) must not be inside MEDIA_ROOT "

@@ -24,7 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from articles import cache, tasks
 from articles.models import Article, Author
 from articles.services import article_create, article_update, author_save
-from caching import pages
+from caching import purges
 from core.jobs.worker import JobWorker
 from core.roles import EDITORS, sync_groups
 from tests.articles.test_images import image_bytes
@@ -44,7 +44,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def purged(monkeypatch):
     calls = []
-    monkeypatch.setattr(pages, "purge_now", lambda *tags: calls.append(set(tags)))
+    monkeypatch.setattr(purges, "purge_now", lambda *tags, **_: calls.append(set(tags)))
     return calls
 
 

@@ -22,7 +22,7 @@ from articles.services import (
     article_delete,
     article_update,
 )
-from caching import pages
+from caching import purges
 from tests.articles.test_images import noisy_jpeg
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
@@ -47,7 +47,7 @@ class Purges(list):
 @pytest.fixture
 def purged(monkeypatch, django_capture_on_commit_callbacks):
     calls = Purges(django_capture_on_commit_callbacks)
-    monkeypatch.setattr(pages, "purge_now", lambda *tags: calls.append(set(tags)))
+    monkeypatch.setattr(purges, "purge_now", lambda *tags, **_: calls.append(set(tags)))
     return calls
 
 

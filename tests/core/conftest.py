@@ -60,13 +60,20 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_response(200)
             self.end_headers()
             return
+        if self.path.startswith("/moved/"):  # as a CDN or https would
+            self.send_response(301)
+            self.send_header("Location", "/wp-content/uploads/" + self.path[7:])
+            self.end_headers()
+            return
         super().do_GET()
 
 
 @pytest.fixture
-def media_server(tmp_path):
+def media_server(tmp_path, settings):
     """The old site's uploads over HTTP on 127.0.0.1: a good image, a slow
-    answer, an oversized one, a text file named .png and a 404."""
+    answer, an oversized one, a text file named .png and a 404. Loopback is
+    no public address: the setting lets the import reach it."""
+    settings.IMPORT_MEDIA_ALLOW_PRIVATE = True
     root = tmp_path / "site"
     folder = root / "wp-content" / "uploads" / "2023" / "04"
     folder.mkdir(parents=True)

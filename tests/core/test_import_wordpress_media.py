@@ -2,8 +2,9 @@
 upload, stored once and used by every file of the export."""
 
 from articles.models import Article
-from core.importers.wordpress import MediaSource
+from core.importers.wordpress import MediaSource, media
 from core.models import ImportedItem
+from tests.core.conftest import png_bytes
 
 
 def test_the_featured_image_is_the_lead_image_with_alt_caption_and_credit(
@@ -104,3 +105,33 @@ def test_refused_files_are_tried_again_on_the_next_run_and_still_not_created(
         "skipped": 4,
         "failed": 0,
     }
+
+
+def test_a_download_from_a_private_address_is_refused_and_listed_with_why(
+    media_server, wxr_copy, run_import, settings
+):
+    settings.IMPORT_MEDIA_ALLOW_PRIVATE = False  # as in production
+    report = fetched(media_server, wxr_copy, run_import)
+    assert report.counts["attachment"]["created"] == 0
+    for reason in reasons(report).values():
+        assert "127.0.0.1, a private or reserved address" in reason
+    assert not Article.objects.get(slug="pier").lead_image
+
+
+def test_a_redirect_is_followed_and_its_new_address_checked_again(
+    media_server, monkeypatch
+):
+    checked = []
+    real = media.public_addresses
+
+    def recording(url, **kwargs):
+        checked.append(url)
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(media, "public_addresses", recording)
+    data = MediaSource(fetch=True).read(f"{media_server}/moved/2023/04/ok.png")
+    assert data == png_bytes()
+    assert checked == [
+        f"{media_server}/moved/2023/04/ok.png",
+        f"{media_server}/wp-content/uploads/2023/04/ok.png",
+    ]

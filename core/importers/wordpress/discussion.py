@@ -19,6 +19,7 @@ from datetime import UTC
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from articles.services.rows import rows_insert
 from comments.models import Comment
 from comments.models.comment import MAX_LENGTH
 from comments.services import comment_bulk_create
@@ -76,7 +77,8 @@ def import_comments_many(
     # reply's id is always higher than its parent's, but sort to be sure.
     new.sort(key=lambda entry: _depth(entry[1]))
     comment_bulk_create(comments=[comment for _, comment, _, _ in new])
-    ImportedItem.objects.bulk_create(
+    rows_insert(
+        ImportedItem,
         [
             ImportedItem(
                 source=source,
@@ -87,10 +89,17 @@ def import_comments_many(
                 data=data,
             )
             for wp_id, comment, data, post_id in new
-        ]
+        ],
     )
     for _ in new:
         report.add("comment", "created")
+
+
+def has_new_comments(item: Item, known: dict[str, int]) -> bool:
+    return any(
+        f"{item.post_id}:{raw.get('comment_id', '').strip()}" not in known
+        for raw in item.comments
+    )
 
 
 def _new_comments(article, item: Item, known, report, file):

@@ -5,7 +5,10 @@ Three sources: a local copy of ``wp-content/uploads`` (``--media-from``), the
 old site over HTTP(S) (``--fetch-media``), or none (each file is listed as
 missing and the pieces come in without it). A download has a timeout, a few
 retries for what may pass (timeouts, 5xx), none for what will not (404), and
-stops reading past the size limit, so a wrong link cannot fill the disk.
+stops reading past the size limit, so a wrong link cannot fill the disk. An
+export is someone else's text: a download goes only to public addresses
+(``core.outbound``; every redirect checked again), unless
+``IMPORT_MEDIA_ALLOW_PRIVATE`` lifts the rule for tests and labs.
 Every file then goes through the admin's own checks and re-encoding
 (``articles.images``): refused as not an image, too big or broken, with the
 same words an editor would read.
@@ -13,26 +16,28 @@ same words an editor would read.
 
 from __future__ import annotations
 
+import http.client
 import io
 import posixpath
 import re
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
 from articles.images import discard_files, make_renditions, normalise_image
+from core.outbound import RefusedTarget, pinned_connection, public_addresses
 
 from .content import UPLOADS
 
 STORE_UNDER = "imports/wordpress"
 USER_AGENT = "newsroom-wordpress-import/1"
+REDIRECTS = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 5
 
 
 class MediaMissing(Exception):
@@ -73,30 +78,54 @@ class MediaSource:
         return candidate.read_bytes()
 
     def _download(self, url: str) -> bytes:
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise MediaMissing("only http and https addresses are fetched")
         last = "no attempt"
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(min(0.2 * 2**attempt, 2))
-            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-                    length = answer.headers.get("Content-Length")
-                    if length and length.isdigit() and int(length) > self.limit:
-                        raise MediaMissing(f"larger than {self.limit} bytes")
-                    data = answer.read(self.limit + 1)
-                    if len(data) > self.limit:
-                        raise MediaMissing(f"larger than {self.limit} bytes")
-                    return data
-            except urllib.error.HTTPError as error:
-                last = f"HTTP {error.code}"
-                if error.code < 500:
-                    break
-            except (urllib.error.URLError, TimeoutError, OSError) as error:
-                reason = getattr(error, "reason", error)
-                last = f"download failed: {reason}"
+                return self._get(url)
+            except _Retry as error:
+                last = str(error)
         raise MediaMissing(last)
+
+    def _get(self, url: str) -> bytes:
+        """One attempt, redirects followed (each new address checked again).
+        ``MediaMissing`` for what will not pass, ``_Retry`` for what may."""
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                addresses = public_addresses(
+                    url, allow_private=settings.IMPORT_MEDIA_ALLOW_PRIVATE
+                )
+            except RefusedTarget as error:
+                raise MediaMissing(f"not fetched: {error}") from None
+            connection, path = pinned_connection(url, addresses, timeout=self.timeout)
+            try:
+                connection.request("GET", path, headers={"User-Agent": USER_AGENT})
+                answer = connection.getresponse()
+                location = answer.getheader("Location")
+                if answer.status in REDIRECTS and location:
+                    url = urljoin(url, location)
+                    continue
+                if answer.status >= 500:
+                    raise _Retry(f"HTTP {answer.status}")
+                if answer.status >= 300:
+                    raise MediaMissing(f"HTTP {answer.status}")
+                length = answer.getheader("Content-Length")
+                if length and length.isdigit() and int(length) > self.limit:
+                    raise MediaMissing(f"larger than {self.limit} bytes")
+                data = answer.read(self.limit + 1)
+                if len(data) > self.limit:
+                    raise MediaMissing(f"larger than {self.limit} bytes")
+                return data
+            except (OSError, http.client.HTTPException) as error:
+                raise _Retry(f"download failed: {error}") from None
+            finally:
+                connection.close()
+        raise MediaMissing(f"more than {MAX_REDIRECTS} redirects")
+
+
+class _Retry(Exception):
+    """An attempt that failed in a way the next one may not."""
 
 
 def store_image(data: bytes, *, url: str) -> tuple[str, list]:

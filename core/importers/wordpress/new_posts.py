@@ -18,6 +18,7 @@ from django.db import transaction
 
 import core.importers.wordpress.mapping as mapping
 from articles.services import NewArticle, article_create_many, article_paths_add_many
+from articles.services.rows import rows_insert
 from core.models import ImportedItem
 
 from .discussion import import_comments_many
@@ -50,7 +51,7 @@ class NewPosts:
         finally:
             self.report = real
         action, publish_at = _action(target, fields["publish_at"], current=None)
-        slug = self._free_slug(mapping.base_slug(item), taken=self.pending_slugs)
+        slug = self._free_slug(mapping.base_slug(item))
         self.pending_slugs.add(slug)
         return _New(
             item=item,
@@ -79,7 +80,10 @@ class NewPosts:
             with transaction.atomic():
                 self._write_new(new, known_comments, deferred)
         except Exception:
+            # One by one, each slug looked up again: what was free at the
+            # start of the batch may not be any more.
             self.pending_slugs.clear()
+            self.free_slugs.clear()
             for entry in new:
                 try:
                     with transaction.atomic():
@@ -128,7 +132,7 @@ class NewPosts:
             else:  # its article was deleted here: the record points anew
                 record.pk = entry.record.pk
                 record.save()
-        ImportedItem.objects.bulk_create(fresh)
+        rows_insert(ImportedItem, fresh)
         import_comments_many(
             posts=[(article, entry.item, entry.file) for entry, article in done],
             source=self.source,

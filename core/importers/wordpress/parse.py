@@ -118,35 +118,47 @@ def check_file(path: Path | str) -> FileSummary:
     """
     summary = FileSummary(path=str(path))
     parser = expat.ParserCreate(namespace_separator="}")
-    state = {"depth": 0, "wp": False, "in_version": False, "version": ""}
+    state = {"root": False, "wp": False, "version": ""}
+    # Python is called for as little as it can be: every element's start
+    # while the header is read, then only to count items (text and ends only
+    # inside <wp:wxr_version>); a 1 GB file is mostly bodies expat skips over.
 
     def where():
         return parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
 
     def start(name, attrs):
         namespace, _, local = name.rpartition("}")
-        state["depth"] += 1
-        if state["depth"] == 1 and (namespace or local != "rss"):
-            line, column = where()
-            raise WxrError(
-                path,
-                line,
-                column,
-                f"the document is <{local}>, not an RSS feed: not a WordPress export",
-            )
+        if not state["root"]:
+            state["root"] = True
+            if namespace or local != "rss":
+                line, column = where()
+                raise WxrError(
+                    path,
+                    line,
+                    column,
+                    f"the document is <{local}>, not an RSS feed: "
+                    "not a WordPress export",
+                )
+            return
         if _prefix(namespace) == "wp":
             state["wp"] = True
-            state["in_version"] = local == "wxr_version"
-        if state["depth"] == 3 and local == "item" and not namespace:
+            if local == "wxr_version":
+                parser.CharacterDataHandler = text
+                parser.EndElementHandler = end
+        if name == "item":
+            summary.items += 1
+            if state["wp"]:  # past the header: from now on, only count
+                parser.StartElementHandler = count
+
+    def count(name, attrs):
+        if name == "item":
             summary.items += 1
 
     def end(name):
-        state["depth"] -= 1
-        state["in_version"] = False
+        parser.CharacterDataHandler = parser.EndElementHandler = None
 
     def text(data):
-        if state["in_version"]:
-            state["version"] += data
+        state["version"] += data
 
     def entity(name, *args):
         line, column = where()
@@ -155,8 +167,6 @@ def check_file(path: Path | str) -> FileSummary:
         )
 
     parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
     parser.EntityDeclHandler = entity
     try:
         with open(path, "rb") as stream:
@@ -219,9 +229,20 @@ def _item(element) -> Item:
     return item
 
 
-def read_file(path: Path | str) -> Iterator[Channel | Author | Item | dict]:
+def _post_type(element) -> str:
+    for child in element:
+        if _name(child.tag) == ("wp", "post_type"):
+            return _text(child).strip() or "post"
+    return "post"
+
+
+def read_file(
+    path: Path | str, *, types: frozenset[str] | None = None
+) -> Iterator[Channel | Author | Item | dict | None]:
     """The file's channel data, authors, categories (as dicts) and items, in
-    file order; call ``check_file`` first. Memory holds one item at a time."""
+    file order; call ``check_file`` first. Memory holds one item at a time.
+    With ``types``, an item of another post type is not built: ``None``
+    stands for it (a progress bar still counts it)."""
     channel = Channel()
     channel_element = None
     depth = 0
@@ -241,7 +262,10 @@ def read_file(path: Path | str) -> Iterator[Channel | Author | Item | dict]:
             announced = True
             yield channel
         if prefix == "" and local == "item":
-            yield _item(element)
+            if types is None or _post_type(element) in types:
+                yield _item(element)
+            else:
+                yield None
         elif prefix == "wp" and local == "author":
             values = {_name(part.tag)[1]: _text(part) for part in element}
             yield Author(

@@ -47,7 +47,7 @@ from articles.services import (
 )
 from core.models import ImportedItem
 
-from .discussion import import_comments
+from .discussion import has_new_comments, import_comments, import_comments_many
 from .new_posts import NewPosts
 from .parse import Item
 from .post_rules import (
@@ -84,8 +84,12 @@ class Posts(NewPosts):
                 source=self.source, kind=KIND, wp_id__in=ids
             )
         }
-        articles = Article.objects.in_bulk(
-            [record.object_id for record in records.values()]
+        # Which records still lead to an article: ids only, since most posts
+        # of a re-run are unchanged and need no row.
+        live = set(
+            Article.objects.filter(
+                pk__in=[record.object_id for record in records.values()]
+            ).values_list("pk", flat=True)
         )
         known_comments = dict(
             ImportedItem.objects.filter(
@@ -102,23 +106,39 @@ class Posts(NewPosts):
             data__parent__in=ids,
         ).order_by("pk"):
             self.pages.setdefault(page.data.get("parent"), []).append(page)
-        self.pending_slugs: set[str] = set()
         with article_batch():
-            new = []
+            unchanged, rest = [], []
             for item, file in batch:
                 record = records.get(item.post_id)
+                if record is not None and record.object_id not in live:
+                    record.object_id = None  # its article was deleted here
+                if record and record.object_id and self._unchanged(item, record):
+                    unchanged.append((record.object_id, item, file))
+                else:
+                    rest.append((item, file, record))
+            # Full rows only for the posts that need one: changed ones, and
+            # unchanged ones with comments added to the export since.
+            articles = Article.objects.in_bulk(
+                [record.object_id for _, _, record in rest if record]
+                + [
+                    pk
+                    for pk, item, _ in unchanged
+                    if has_new_comments(item, known_comments)
+                ]
+            )
+            import_comments_many(
+                posts=[(articles.get(pk), item, file) for pk, item, file in unchanged],
+                source=self.source,
+                known=known_comments,
+                report=self.report,
+            )
+            self.pending_slugs: set[str] = set()
+            self.free_slugs = self._free_bases(
+                [item for item, _, record in rest if not (record and record.object_id)]
+            )
+            new = []
+            for item, file, record in rest:
                 article = articles.get(record.object_id) if record else None
-                if article is not None and self._unchanged(item, record):
-                    # Comments added to the export since still come in.
-                    import_comments(
-                        article=article,
-                        item=item,
-                        source=self.source,
-                        known=known_comments,
-                        report=self.report,
-                        file=file,
-                    )
-                    continue
                 try:
                     with transaction.atomic():
                         if article is None:
@@ -330,13 +350,27 @@ class Posts(NewPosts):
         )
 
     @staticmethod
-    def _free_slug(base: str, taken: set[str] = frozenset()) -> str:
+    def _free_bases(items: list[Item]) -> set[str]:
+        """The batch's new posts' own slugs that no piece and no old address
+        has: two queries for the batch instead of two per post."""
+        bases = {mapping.base_slug(item) for item in items}
+        taken = set(
+            Article.objects.filter(slug__in=bases).values_list("slug", flat=True)
+        )
+        taken.update(
+            ArticlePath.objects.filter(slug__in=bases).values_list("slug", flat=True)
+        )
+        return bases - taken
+
+    def _free_slug(self, base: str) -> str:
         """The post's slug, or the first ``-2``, ``-3`` … free here (another
         piece's slug or old address keeps what it has, and so does a post
-        of this batch still to be written, ``taken``)."""
+        of this batch still to be written)."""
+        if base in self.free_slugs and base not in self.pending_slugs:
+            return base
         slug, number = base, 2
         while (
-            slug in taken
+            slug in self.pending_slugs
             or Article.objects.filter(slug=slug).exists()
             or ArticlePath.objects.filter(slug=slug).exists()
         ):

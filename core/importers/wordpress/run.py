@@ -26,6 +26,7 @@ from typing import Protocol
 from django.db import transaction
 
 from articles.services import announcements_held
+from caching.purges import purges_gathered
 
 from .attachments import Attachments
 from .mapping import DEFAULT_STATUS_MAP
@@ -36,6 +37,8 @@ from .posts import Posts, skip_comments
 from .report import Report
 
 BATCH_SIZE = 50
+# What the authors-and-media pass reads; posts wait for the next one.
+FIRST_PASS_TYPES = frozenset({"attachment", "guest-author"})
 SKIPPED_TYPES = {
     "page": "page: pages are not articles",
     "nav_menu_item": "menu item: the site's menu is its sections",
@@ -101,7 +104,11 @@ def wordpress_import(
     bar.close()
     total = sum(summary.items for summary in summaries)
     try:
-        with transaction.atomic() if options.dry_run else nullcontext():
+        # Pages go stale once every half minute at most, not once a batch.
+        with (
+            purges_gathered(),
+            transaction.atomic() if options.dry_run else nullcontext(),
+        ):
             _import(paths, user, options, report, total, progress)
             if options.dry_run:
                 raise _DryRunDone
@@ -118,7 +125,9 @@ def _import(paths, user, options, report, total, progress) -> None:
     bar = progress("authors and media", total)
     for path in paths:
         file = str(path)
-        for thing in read_file(path):
+        for thing in read_file(path, types=FIRST_PASS_TYPES):
+            if thing is None or isinstance(thing, Item):
+                bar.update(1)
             if isinstance(thing, Channel):
                 if people is None:
                     people = People(
@@ -135,7 +144,6 @@ def _import(paths, user, options, report, total, progress) -> None:
             elif isinstance(thing, dict):
                 people.category(thing)
             elif isinstance(thing, Item):
-                bar.update(1)
                 if thing.post_type == "attachment":
                     handlers[file][1].handle(thing, file=file)
                 elif thing.post_type == "guest-author":
