@@ -250,3 +250,29 @@ def test_a_newly_stored_attachment_sends_an_unchanged_post_the_full_way(
     report = run_import(path)
     assert report.counts["post"]["unchanged"] == 3
     assert len(mapped) == 3
+
+
+def _analyzed(queries) -> list[str]:
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith("ANALYZE")
+    ]
+
+
+def test_an_import_that_wrote_refreshes_the_planners_statistics(run_import, tmp_path):
+    # Without it, a re-run straight after a big first import planned its
+    # look-ups with the empty tables' sizes (67 ms each instead of 0.2 ms).
+    with CaptureQueriesContext(connection) as queries:
+        run_import(_many_posts(tmp_path, 3))
+    tables = " ".join(_analyzed(queries))
+    for model in (ImportedItem, Article, Comment):
+        assert model._meta.db_table in tables
+
+
+def test_an_unchanged_rerun_leaves_the_statistics_alone(run_import, tmp_path):
+    path = _many_posts(tmp_path, 3)
+    run_import(path)
+    with CaptureQueriesContext(connection) as queries:
+        run_import(path)
+    assert _analyzed(queries) == []

@@ -23,10 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from articles.models import Article
 from articles.services import announcements_held
 from caching.purges import purges_gathered
+from comments.models import Comment
+from core.models import ImportedItem
 
 from .attachments import Attachments
 from .mapping import DEFAULT_STATUS_MAP
@@ -114,8 +117,23 @@ def wordpress_import(
                 raise _DryRunDone
     except _DryRunDone:
         pass
+    if report.total("created") or report.total("updated"):
+        refresh_statistics()
     report.seconds = time.monotonic() - started
     return report
+
+
+def refresh_statistics() -> None:
+    """Tell the database's planner how big the tables an import fills now are.
+
+    Until autovacuum gets round to it, PostgreSQL plans with the sizes it saw
+    before the import: a re-run straight after a first import of 100,000
+    posts then scanned all 300,000 comment records for each batch (67 ms a
+    lookup instead of 0.2 ms). SQLite has no statistics until ANALYZE runs.
+    """
+    with connection.cursor() as cursor:
+        for model in (ImportedItem, Article, Comment):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _import(paths, user, options, report, total, progress) -> None:
