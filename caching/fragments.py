@@ -21,6 +21,7 @@ degrades to rendering every time.
 """
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -31,7 +32,7 @@ from django.utils.translation import get_language
 
 from caching import pages
 
-KEY_PREFIX = "fragment:v1:"
+KEY_PREFIX = "fragment:v2:"
 T = TypeVar("T")
 
 
@@ -47,24 +48,35 @@ def fragment_key(name: str, generations: dict[str, int], vary: Iterable) -> str:
 
 
 def cached(
-    name: str, *, tags: Iterable[str], vary: Iterable, render: Callable[[], T]
+    name: str,
+    *,
+    tags: Iterable[str],
+    vary: Iterable,
+    render: Callable[[], T],
+    lifetime: Callable[[], int] = pages.page_ttl,
 ) -> T:
     """What ``render()`` returns (HTML, or HTML with what it shows), from the
     shared cache while none of ``tags`` was purged and ``vary`` is the same;
     ``render`` runs otherwise and must read its data only when called (after
-    the generations). The value must pickle and never be None."""
+    the generations). The value must pickle.
+
+    It is kept ``lifetime()`` seconds (nothing is kept at 0). The deadline is
+    stored with the value and checked here, as the page cache does, so expiry
+    does not rest on the cache server's clock alone."""
     if not enabled():
         return render()
     try:
         key = fragment_key(name, pages.generations(tags), vary)
-        value = cache.get(key)
+        found = cache.get(key)
     except Exception:  # an outage renders live, logged once per call
         pages.logger.warning("fragment cache unavailable", exc_info=True)
         return render()
-    if value is None:
-        value = render()
+    if found is not None and found[0] > time.time():
+        return found[1]
+    value, seconds = render(), lifetime()
+    if seconds > 0:
         try:
-            cache.set(key, value, pages.page_ttl())
+            cache.set(key, (time.time() + seconds, value), seconds)
         except Exception:
             pages.logger.warning("fragment cache store failed", exc_info=True)
     return value

@@ -2,7 +2,7 @@
 What list pages read that may come from the shared cache: a list's count and
 the front page's section blocks.
 
-Each is kept under a key made (``caching.fragments.fragment_key``) from the
+Each is kept by ``caching.fragments.cached`` under a key made from the
 generations of the tags (named by ``articles.cache``) whose purge makes it
 stale, read before the database is asked: a
 purge after that read moves the key on, so a value read from rows older than
@@ -11,13 +11,11 @@ without a purge, so nothing is kept past the next scheduled time. With the
 cache down, or ``FRAGMENT_CACHE`` off, everything is read every time.
 """
 
-import time
 from collections.abc import Callable
 from itertools import groupby
 from types import SimpleNamespace
 from typing import TypeVar
 
-from django.core.cache import cache
 from django.db.models import F
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
@@ -35,7 +33,9 @@ PIECE_FIELDS = ("pk", "headline", "slug", "publish_at", "created_at", "section_i
 
 def list_count(list_name: str, *, bound: int, count: Callable[[], int]) -> int:
     """How many pieces (up to ``bound``) the list ``list_name`` holds."""
-    return _remembered(_key("list-count", (list_name,), bound), count)
+    return fragments.cached(
+        "list-count", tags=(list_name,), vary=(bound,), render=count, lifetime=_lifetime
+    )
 
 
 def front_section_blocks(*, per_section: int, recent_window: int) -> list[tuple]:
@@ -43,17 +43,18 @@ def front_section_blocks(*, per_section: int, recent_window: int) -> list[tuple]
     ``recent_window`` published, as (section, pieces) in the menu's order;
     plain values with their addresses made, so the cached blocks cost no
     query and no URL reversal."""
-    key = _key(
+    return fragments.cached(
         "front-blocks",
-        article_cache.front_blocks_tags(),
-        per_section,
-        recent_window,
-        timezone.get_current_timezone_name(),
-        get_urlconf(),
-        get_script_prefix(),
-    )
-    return _remembered(
-        key, lambda: _section_blocks(per_section=per_section, window=recent_window)
+        tags=article_cache.front_blocks_tags(),
+        vary=(
+            per_section,
+            recent_window,
+            timezone.get_current_timezone_name(),
+            get_urlconf(),
+            get_script_prefix(),
+        ),
+        render=lambda: _section_blocks(per_section=per_section, window=recent_window),
+        lifetime=_lifetime,
     )
 
 
@@ -97,38 +98,6 @@ def _section_blocks(*, per_section: int, window: int) -> list[tuple]:
         )
         for section, pieces in groupby(rows, key=lambda row: row.section)
     ]
-
-
-def _key(name: str, tags, *vary) -> str | None:
-    """The key of a value stale when any of ``tags`` is purged: their
-    generations, read now (before the data); None when nothing is kept."""
-    if not fragments.enabled():
-        return None
-    try:
-        return fragments.fragment_key(name, pages.generations(tags), vary)
-    except Exception:  # a cache outage reads every time
-        return None
-
-
-def _remembered(key: str | None, read: Callable[[], T]) -> T:
-    """``read()``, kept under ``key`` (None: not kept) for as long as allowed.
-    The deadline is kept with the value and checked here, as the page cache
-    does, so expiry does not rest on the cache server's clock alone."""
-    if key is None:
-        return read()
-    try:
-        found = cache.get(key)
-    except Exception:  # a cache outage reads every time
-        return read()
-    if found is not None and found[0] > time.time():
-        return found[1]
-    value, lifetime = read(), _lifetime()
-    if lifetime > 0:
-        try:
-            cache.set(key, (time.time() + lifetime, value), lifetime)
-        except Exception:
-            pages.logger.warning("list value store failed", exc_info=True)
-    return value
 
 
 def _lifetime() -> int:
