@@ -15,6 +15,7 @@ class CoreConfig(AppConfig):
         # caching is not an app of its own; its check is the site's.
         from caching.checks import shared_cache
 
+        from .importers.wordpress import checks as import_checks  # noqa: F401
         from .jobs import checks as job_checks  # noqa: F401 (registers the deploy check)
 
         checks.register(shared_cache, checks.Tags.caches)

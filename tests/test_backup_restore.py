@@ -701,3 +701,57 @@ def test_sqlite_backup_lets_the_site_write_meanwhile(
     with tarfile.open(output) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
     assert manifest["row_counts"]["articles.section"] == 1
+
+
+def test_a_restore_empties_the_shared_cache_of_the_site_it_replaced(
+    archive, empty_database, new_media
+):
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    new_media()
+    # What the replaced site had cached: a page, a fragment, a count.
+    cache.set_many({"page:v5:old": b"stale page", "fragment:v2:x": "stale", "n": 3})
+    foreign = None
+    if isinstance(cache, RedisCache):  # another application's key, same db
+        foreign = cache._cache.get_client(write=True)
+        foreign.set("other-app:key", "kept")
+
+    def forced():
+        out = io.StringIO()
+        call_command("restore", str(archive), "--force", stdout=out)
+        return out.getvalue()
+
+    out = empty_database(forced)
+
+    assert cache.get_many(["page:v5:old", "fragment:v2:x", "n"]) == {}
+    assert "could not be emptied" not in out
+    if foreign is not None:
+        assert foreign.get("other-app:key") == b"kept"
+        foreign.delete("other-app:key")
+
+
+def test_a_restore_says_so_when_the_cache_cannot_be_emptied(
+    archive, empty_database, new_media, monkeypatch, settings
+):
+    from caching import reset
+
+    new_media()
+    settings.NEWSROOM_EDGE_PURGE = "varnish"
+
+    class Unreachable:
+        def clear(self):
+            raise ConnectionError("cache down")
+
+    monkeypatch.setattr(reset, "cache", Unreachable())
+
+    def forced():
+        out = io.StringIO()
+        call_command("restore", str(archive), "--force", stdout=out)
+        return out.getvalue()
+
+    out = empty_database(forced)
+
+    assert "The shared cache could not be emptied" in out
+    assert "Purge everything at the CDN (varnish)" in out
+    assert out.startswith("Restored ")  # the rows are restored all the same

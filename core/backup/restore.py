@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.search import update_search_vectors
+from caching.reset import forget_everything
 from comments import policy as moderation_policy
 from core.backup.archive import (
     CHUNK,
@@ -61,6 +62,9 @@ class RestoreResult:
     rows: int
     media_files: int
     replaced_media: Path | None
+    # Whether the shared cache was emptied (pages, fragments, counts): False
+    # when it could not be reached, and what it holds ages out by itself.
+    cache_emptied: bool = True
 
 
 def backup_restore(
@@ -92,10 +96,14 @@ def backup_restore(
         set_aside = _load(
             work_dir / DATA, manifest, using, work_dir / "media", media_root, storage
         )
+    # Every cached page, fragment and count was made from the rows just
+    # replaced, some of them from pieces the backup does not hold at all.
+    emptied = forget_everything()
     return RestoreResult(
         rows=sum(manifest["row_counts"].values()),
         media_files=len(manifest["media"]),
         replaced_media=set_aside,
+        cache_emptied=emptied,
     )
 
 

@@ -146,6 +146,9 @@ def test_errors_show_next_to_the_field_and_keep_the_text(
     assert response.status_code == 200
     error = f'<ul class="errorlist" id="id_comment_{field}_error"><li>{message}</li>'
     assert error in html.replace("&#x27;", "'")
+    # The list sits in the field's <div>: a <ul> cannot live inside a <p>.
+    holder = html[: html.index(f'id="id_comment_{field}_error"')]
+    assert holder.rindex('<div class="field') > holder.rfind("<p")
     tag = re.search(rf'<(?:input|textarea)[^>]*id="id_comment_{field}"[^>]*>', html)
     assert 'aria-invalid="true"' in tag.group()
     assert f'aria-describedby="id_comment_{field}' in tag.group()

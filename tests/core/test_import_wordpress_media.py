@@ -135,3 +135,14 @@ def test_a_redirect_is_followed_and_its_new_address_checked_again(
         f"{media_server}/moved/2023/04/ok.png",
         f"{media_server}/wp-content/uploads/2023/04/ok.png",
     ]
+
+
+def test_the_deploy_check_warns_when_private_media_downloads_are_allowed(settings):
+    from core.importers.wordpress.checks import media_downloads_stay_outside
+
+    settings.IMPORT_MEDIA_ALLOW_PRIVATE = False
+    assert media_downloads_stay_outside() == []
+    settings.IMPORT_MEDIA_ALLOW_PRIVATE = True
+    [warning] = media_downloads_stay_outside()
+    assert warning.id == "core.W002"
+    assert "SSRF" in warning.msg

@@ -49,3 +49,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"The previous media folder is at {result.replaced_media}"
             )
+        if not result.cache_emptied:
+            self.stdout.write(
+                self.style.WARNING(
+                    "The shared cache could not be emptied: pages of the site "
+                    "before the restore may be served until they expire "
+                    f"({settings.NEWSROOM_PAGE_CACHE_SECONDS} s)."
+                )
+            )
+        if settings.NEWSROOM_EDGE_PURGE != "none":
+            self.stdout.write(
+                "Purge everything at the CDN "
+                f"({settings.NEWSROOM_EDGE_PURGE}) too, from its own console: "
+                "it may still hold pages of the site before the restore."
+            )
