@@ -25,6 +25,7 @@ the database is away (its docstring says why).
 import logging
 from functools import cache
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -74,7 +75,23 @@ def is_admin_path(path: str) -> bool:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, with the admin's policy under the admin."""
+    """django-csp's middleware, with the admin's policy under the admin, and
+    its directives in one fixed order.
+
+    django-csp 4.0 walks the directives through a ``set``, whose order follows
+    each process's string hashing: two workers sent the same policy in
+    different orders, so the same page differed between them byte for byte
+    (and a stored page by which worker rendered it). Sorted, the header is
+    the same everywhere; the order of directives means nothing to a browser.
+    """
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        for header in (HEADER, HEADER_REPORT_ONLY):
+            policy = response.get(header)
+            if policy:
+                response[header] = "; ".join(sorted(policy.split("; ")))
+        return response
 
     def get_policy_parts(
         self,
