@@ -219,17 +219,18 @@ class Resilient:
     def clear(self):
         return self._call(lambda: False, super().clear)
 
-    def incr_or_start(self, key, *, timeout: int, version=None) -> int:
-        """Add one to the counter at ``key``, starting it (with a lifetime of
-        ``timeout`` seconds) if it is missing: ``add`` then ``incr`` in one
-        round trip and one atomic step, for a counter asked on every request
-        (the API's rate limit). ``CacheUnavailable`` if the store is away."""
+    def incr_or_start(self, key, *, timeout: int, delta: int = 1, version=None) -> int:
+        """Add ``delta`` to the counter at ``key``, starting it (with a lifetime
+        of ``timeout`` seconds) if it is missing: ``add`` then ``incr`` in one
+        round trip and one atomic step (the API's rate limit, which reserves a
+        few requests at once: ``api.throttle``). ``CacheUnavailable`` if the
+        store is away."""
 
         def unavailable():
             raise CacheUnavailable(f"The cache is unavailable; {key!r} not counted.")
 
         key = self.make_and_validate_key(key, version=version)
-        return self._call(unavailable, self._incr_or_start, key, timeout)
+        return self._call(unavailable, self._incr_or_start, key, timeout, delta)
 
 
 class ResilientRedisCache(Resilient, RedisCache):
@@ -291,14 +292,14 @@ class ResilientRedisCache(Resilient, RedisCache):
         loads = self._cache._serializer.loads
         return [None if value is None else loads(value) for value in raw]
 
-    def _incr_or_start(self, key: str, timeout: int) -> int:
+    def _incr_or_start(self, key: str, timeout: int, delta: int) -> int:
         # SET NX EX and INCR in one MULTI: one round trip, and the key cannot
         # expire between the two (an INCR of a missing key would make one
         # that never expires). The 0 is stored as Django's serializer stores
         # an int, so ``get`` reads the count.
         pipe = self._cache.get_client(key, write=True).pipeline(transaction=True)
         pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
+        pipe.incrby(key, delta)
         return pipe.execute()[1]
 
 

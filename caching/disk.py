@@ -66,7 +66,7 @@ class SharedDiskCache(Resilient, DjangoCache):
     def close(self, **kwargs):
         """Keep the connections: Django calls this after every request."""
 
-    def _incr_or_start(self, key: str, timeout: int) -> int:
+    def _incr_or_start(self, key: str, timeout: int, delta: int) -> int:
         # One SQL statement on the key's shard (the shard FanoutCache itself
         # would pick), not diskcache's add and incr: each of those is a
         # transaction that holds the file's write lock across several Python
@@ -90,7 +90,7 @@ class SharedDiskCache(Resilient, DjangoCache):
                 try:
                     # fetchall: the statement, and so its transaction, ends here.
                     ((count,),) = sql(
-                        _COUNT_SQL, (db_key, raw, now, now + timeout, now)
+                        _COUNT_SQL, (db_key, raw, now, now + timeout, now, delta)
                     ).fetchall()
                     return count
                 except sqlite3.OperationalError as error:
@@ -105,9 +105,10 @@ class SharedDiskCache(Resilient, DjangoCache):
 _COUNT_SQL = (
     "INSERT INTO Cache (key, raw, store_time, expire_time, access_time,"
     " access_count, tag, size, mode, filename, value)"
-    f" VALUES (?, ?, ?, ?, ?, 0, NULL, 0, {MODE_RAW}, NULL, 1)"
+    f" VALUES (?, ?, ?, ?, ?, 0, NULL, 0, {MODE_RAW}, NULL, ?)"
     " ON CONFLICT (key, raw) DO UPDATE SET"
-    " value = CASE WHEN expire_time < excluded.store_time THEN 1 ELSE value + 1 END,"
+    " value = CASE WHEN expire_time < excluded.store_time THEN excluded.value"
+    " ELSE value + excluded.value END,"
     " expire_time = CASE WHEN expire_time < excluded.store_time"
     " THEN excluded.expire_time ELSE expire_time END,"
     " store_time = excluded.store_time"

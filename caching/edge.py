@@ -3,10 +3,11 @@ Purges that reach the edge: a Varnish, Fastly or Cloudflare cache in front of
 the app. Knows nothing of the newsroom: it carries the page cache's tags out
 in response headers and sends the same tags to the edge when they are purged.
 
-**Headers.** A stored public page carries its tags as ``Surrogate-Key``
-(space-separated: Fastly, and Varnish's xkey vmod) and ``Cache-Tag``
-(comma-separated: Cloudflare). They are worked out once, when the page is
-rendered for the page cache, and replayed with it: a hit costs nothing more.
+**Headers.** A stored public page carries its tags in the one header the
+edge that ``EDGE_PURGE`` names reads: ``Surrogate-Key`` (space-separated:
+Varnish's xkey vmod, Fastly) or ``Cache-Tag`` (comma-separated: Cloudflare);
+none without an edge to purge, since nothing would read them. They are worked
+out once, when the page is rendered for the page cache, and replayed with it.
 Each tag becomes an *edge key* (``edge_key``): our tags (``article:12``,
 ``list:section:3``) are short lowercase ASCII and pass unchanged, after an
 optional site prefix (``EDGE_KEY_PREFIX``, for several sites on one CDN
@@ -66,18 +67,19 @@ def edge_keys(tags: Iterable[str]) -> list[str]:
 
 
 def tag_response(response, tags: Iterable[str]) -> None:
-    """Put the page's tags in its headers (or keep it off the edge if they do
-    not fit). Called once per rendered page, never on a hit."""
-    keys = edge_keys(tags)
+    """Put the page's tags in the header the configured edge reads (or keep
+    the page off the edge if they do not fit). Called once per rendered page,
+    never on a hit; with no edge to purge (``EDGE_PURGE=none``), nothing."""
+    adapter = ADAPTERS[getattr(settings, "NEWSROOM_EDGE_PURGE", "none")]
+    keys = edge_keys(tags) if adapter.header else None
     if not keys:
         return
-    spaced = " ".join(keys)
-    if len(spaced) > HEADER_BUDGET:
+    value = adapter.separator.join(keys)
+    if len(value) > HEADER_BUDGET:
         logger.info("%d edge keys do not fit a header; not kept at the edge", len(keys))
         keep_off_edge(response)
         return
-    response[SURROGATE_KEY] = spaced
-    response[CACHE_TAG] = ",".join(keys)
+    response[adapter.header] = value
 
 
 def keep_off_edge(response) -> None:
@@ -119,9 +121,13 @@ def _chunks(keys: list[str], *, count: int, length: int = 0) -> list[list[str]]:
 
 
 class Edge:
-    """No edge in front: nothing to send."""
+    """No edge in front: nothing to send, and no header to tag pages with."""
 
     name = "none"
+    # The response header this edge reads a page's keys from, and how they
+    # are joined in it.
+    header = ""
+    separator = " "
 
     def __init__(self, *, urls=(), timeout: float = 2.0, **options):
         self.urls = [url.rstrip("/") for url in urls]
@@ -163,6 +169,7 @@ class Varnish(Edge):
     header passes Varnish's default request-header limit."""
 
     name = "varnish"
+    header = SURROGATE_KEY  # deploy/varnish/default.vcl copies it to xkey
     HEADER = "xkey-purge"
     HEADER_LENGTH = 4000
 
@@ -179,6 +186,7 @@ class Fastly(Edge):
     Built as Fastly documents it; not tested against Fastly."""
 
     name = "fastly"
+    header = SURROGATE_KEY
     API = "https://api.fastly.com"
     BATCH = 256
 
@@ -207,6 +215,7 @@ class Cloudflare(Edge):
     Cloudflare."""
 
     name = "cloudflare"
+    header, separator = CACHE_TAG, ","
     API = "https://api.cloudflare.com/client/v4"
     BATCH = 30
 

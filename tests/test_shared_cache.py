@@ -95,6 +95,9 @@ def test_incr_or_start_starts_a_counter_that_expires_and_starts_again(tmp_path):
         clock.shift(2)
         assert cache.get("n") is None
         assert cache.incr_or_start("n", timeout=70) == 1
+        clock.shift(71)  # a lease of 5 on an expired count starts it at 5
+        assert cache.incr_or_start("n", timeout=70, delta=5) == 5
+        assert cache.incr_or_start("n", timeout=70, delta=5) == 10
 
 
 def test_what_one_process_purges_another_sees(tmp_path):

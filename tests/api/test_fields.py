@@ -1,5 +1,7 @@
 """Every endpoint answers with the fields docs/api.md promises."""
 
+import json
+
 import pytest
 from django.conf import settings
 
@@ -141,3 +143,18 @@ def test_a_comment_body_is_the_plain_text_the_reader_wrote(client, newsroom):
     schema = client.get("/api/v1/schema/").json()
     body = schema["components"]["schemas"]["CommentOut"]["properties"]["body"]
     assert "Plain text" in body["description"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/", "/api/v1/articles/{id}/"])
+def test_answers_are_compact_json_with_text_as_written(client, newsroom, path):
+    response = client.get(path.format(id=newsroom["report"].pk))
+    compact = json.dumps(response.json(), ensure_ascii=False, separators=(",", ":"))
+    assert response.content == compact.encode()
+    assert "“Quasi-Ally”".encode() in response.content  # not \u201c escapes
+
+
+def test_a_refused_request_is_still_a_problem_not_a_compact_answer(client, newsroom):
+    response = client.get("/api/v1/articles/?page_size=0")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["parameter"] == "page_size"

@@ -105,6 +105,9 @@ def test_the_site_cache_counts_a_window_in_one_step_that_expires():
     counts = [cache.incr_or_start("api:rate:test", timeout=70) for _ in range(3)]
     assert counts == [1, 2, 3]
     assert cache.get("api:rate:test") == 3
+    # A lease (api.throttle) adds several at once, in the same one step.
+    assert cache.incr_or_start("api:rate:test", timeout=70, delta=10) == 13
+    assert cache.incr_or_start("api:rate:lease", timeout=70, delta=10) == 10
     if hasattr(cache, "_servers"):  # Redis: the lifetime is the server's
         key = cache.make_and_validate_key("api:rate:test")
         assert 0 < cache._cache.get_client(key).ttl(key) <= 70
