@@ -270,6 +270,12 @@ class ResilientRedisCache(Resilient, RedisCache):
         self._class = ReusingRedisCacheClient
         self._watch(",".join(self._servers))
 
+    @property
+    def mirrored(self) -> bool:
+        """Whether this thread's reads are kept between hits (caching.mirror):
+        a value read again is then the same object until Redis changes it."""
+        return self._reader is not None and self._reader[1].tracking
+
     def get_values(self, keys, version=None) -> list:
         # make_key, not make_and_validate_key: the page cache's keys are its
         # own, and the validation (memcached's key rules, a loop over every
