@@ -223,3 +223,24 @@ def test_redis_versions_that_crash_when_tracking_are_never_tracked(server, monke
     assert real({"version": "6.2.11"}) == (6, 2, 11)
     assert real({}) == (0,)
     assert real({b"version": b"7.2-rc1"}) == (0,)
+
+
+def test_a_unix_socket_url_reads_and_invalidates_the_same_way():
+    """REDIS_URL=unix:///path/redis.sock?db=0, for Redis on the same host."""
+    local = PrivateRedis(unix_socket=True)
+    local.start()
+    try:
+        cache = ResilientRedisCache(local.url, {"KEY_PREFIX": "mirror-test"})
+        cache.set("page", b"v1")
+        assert cache.get_values(["page"]) == [b"v1"]
+        assert cache._reader[1].tracking is True
+        asked = mgets(local)
+        assert cache.get_values(["page"]) == [b"v1"]
+        assert mgets(local) == asked
+        store_elsewhere(local, cache, "page", b"v2")
+        assert cache.get_values(["page"]) == [b"v2"]
+        assert "unix" in type(cache._reader[1].connection).__name__.lower()
+    finally:
+        local.remove()
+    # Its socket gone: a miss, as for any Redis that went away.
+    assert cache.get_values(["page"]) == [None]
