@@ -43,6 +43,8 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from .mirror import TrackedReader
+
 logger = logging.getLogger(__name__)
 
 # A loopback or same-rack Redis answers in well under a millisecond; these
@@ -54,6 +56,10 @@ SOCKET_TIMEOUT = 0.5
 RETRY_SECONDS = 1.0
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# How long a value read for the page cache may be answered from this
+# process's copy (which Redis invalidates) before it is read again, and how
+# much the copy holds (caching.mirror). seconds=0 reads every hit from Redis.
+MIRROR_DEFAULTS = {"seconds": 0.25, "entries": 512, "size": 16 * 1024 * 1024}
 
 
 class CacheUnavailable(ValueError):
@@ -243,10 +249,13 @@ class ResilientRedisCache(Resilient, RedisCache):
     so one connection per thread, made by the same pool with the same
     timeouts) and decodes the values with Django's own serializer. With
     hiredis installed (requirements.txt), redis-py parses the reply in C.
+    That connection is tracked by Redis, and what it read is answered from
+    this process's copy until Redis says it changed (``caching.mirror``;
+    the ``MIRROR`` entry of the cache's settings bounds it).
     """
 
     unreachable = UNREACHABLE
-    _reader = None  # (process id, redis connection) for get_values
+    _reader = None  # (process id, caching.mirror.TrackedReader) for get_values
 
     def __init__(self, server, params):
         params = dict(params)
@@ -255,9 +264,18 @@ class ResilientRedisCache(Resilient, RedisCache):
             "socket_timeout": SOCKET_TIMEOUT,
             **params.get("OPTIONS", {}),
         }
+        # What get_values may keep between reads (caching.mirror); not a
+        # connection option, so not in OPTIONS.
+        self._mirror = {**MIRROR_DEFAULTS, **params.get("MIRROR", {})}
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
         self._watch(",".join(self._servers))
+
+    @property
+    def mirrored(self) -> bool:
+        """Whether this thread's reads are kept between hits (caching.mirror):
+        a value read again is then the same object until Redis changes it."""
+        return self._reader is not None and self._reader[1].tracking
 
     def get_values(self, keys, version=None) -> list:
         # make_key, not make_and_validate_key: the page cache's keys are its
@@ -270,27 +288,27 @@ class ResilientRedisCache(Resilient, RedisCache):
         pid = os.getpid()
         if self._reader is None or self._reader[0] != pid:  # first use, or forked
             pool = self._cache._get_connection_pool(write=False)
-            self._reader = (pid, pool.make_connection())
-        connection = self._reader[1]
+            reader = TrackedReader(
+                pool, loads=self._cache._serializer.loads, **self._mirror
+            )
+            self._reader = (pid, reader)
+        reader = self._reader[1]
         try:
-            connection.send_command("MGET", *keys)
-            raw = connection.read_response()
+            return reader.mget(keys)
         except RedisTimeoutError:
-            connection.disconnect()  # its answer may still come: never reuse it
+            reader.disconnect()  # its answer may still come: never reuse it
             raise
         except RedisConnectionError:
             # A connection Redis closed (a restart): reconnect once, as
             # redis-py's client would; a second failure is an outage. (Not
             # after a timeout: a hung Redis costs one timeout, not two.)
-            connection.disconnect()
+            # Whatever was read on the old connection is forgotten with it.
+            reader.disconnect()
             try:
-                connection.send_command("MGET", *keys)
-                raw = connection.read_response()
+                return reader.mget(keys)
             except UNREACHABLE:
-                connection.disconnect()
+                reader.disconnect()
                 raise
-        loads = self._cache._serializer.loads
-        return [None if value is None else loads(value) for value in raw]
 
     def _incr_or_start(self, key: str, timeout: int, delta: int) -> int:
         # SET NX EX and INCR in one MULTI: one round trip, and the key cannot

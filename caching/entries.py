@@ -25,6 +25,8 @@ class Entry:
     __slots__ = (
         "_blob",
         "_body",
+        "_content",
+        "_headers",
         "_heads",
         "_start",
         "epoch",
@@ -38,6 +40,13 @@ class Entry:
         self._blob = blob
         self.status, self.until, self.epoch, self.hard_epoch, self.rest_until = first
         self._start, self._heads, self._body = start, heads, body
+        # Split out on first use, kept for the next replay of the same entry.
+        self._content = self._headers = None
+
+    @property
+    def blob(self) -> bytes:
+        """The bytes this entry was read from."""
+        return self._blob
 
     @staticmethod
     def _first_line(status, until, epoch, hard_epoch, rest_until, tags, head):
@@ -95,17 +104,21 @@ class Entry:
 
     @property
     def content(self) -> bytes:
-        return self._blob[self._body :]
+        if self._content is None:
+            self._content = self._blob[self._body :]
+        return self._content
 
     def header_store(self) -> dict[str, tuple[str, str]]:
         """The headers in the shape Django's ``ResponseHeaders`` keeps them
-        (lower-case name: (name, value))."""
-        store = {}
-        text = self._blob[self._heads : self._body].decode("latin-1")
-        for line in text.split("\r\n")[:-1]:
-            name, _sep, value = line.partition(": ")
-            store[name.lower()] = (name, value)
-        return store
+        (lower-case name: (name, value)). Callers copy it, never change it."""
+        if self._headers is None:
+            store = {}
+            text = self._blob[self._heads : self._body].decode("latin-1")
+            for line in text.split("\r\n")[:-1]:
+                name, _sep, value = line.partition(": ")
+                store[name.lower()] = (name, value)
+            self._headers = store
+        return self._headers
 
     def restamp(self, epoch: int) -> bytes:
         """The same entry, known current at ``epoch``: a new first line."""

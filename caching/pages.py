@@ -29,6 +29,8 @@ from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -126,7 +128,32 @@ def _request_key(request) -> str | None:
     ):
         return None
     routed, allowed = _public_page_route(settings.ROOT_URLCONF, request.path_info)
-    return _key(request, allowed) if routed else None
+    if not routed:
+        return None
+    # The key follows from the host as sent, the path and the query string;
+    # get_host() (ALLOWED_HOSTS) and the digest run once for each. A host it
+    # refuses raises and is never remembered.
+    query = request.META.get("QUERY_STRING", "")
+    made = (request._get_raw_host(), request.path, query, allowed)
+    key = _made_keys.get(made, _UNKNOWN)
+    if key is _UNKNOWN:
+        key = _key(request, allowed)
+        if len(made[1]) + len(query) <= 1024:  # long ones cost the digest
+            if len(_made_keys) >= 2048:
+                _made_keys.clear()
+            _made_keys[made] = key
+    return key
+
+
+# Keys already worked out: (host as sent, path, query string, allowed) -> key.
+_made_keys: dict[tuple, str | None] = {}
+_UNKNOWN = object()
+
+
+@receiver(setting_changed)
+def _forget_made_keys(**kwargs) -> None:
+    """ALLOWED_HOSTS, DEBUG or the URLconf changed (tests): work keys out again."""
+    _made_keys.clear()
 
 
 @lru_cache(maxsize=4096)
@@ -292,7 +319,7 @@ def _lookup(key: str):
     one read of both; the page's tags only after a purge somewhere."""
     blob, epoch = _read(key, EPOCH_KEY)
     epoch = epoch or 0
-    entry = None if blob is None else Entry.decode(blob)
+    entry = _decoded(key, blob)
     now = time.time()
     if entry is None or entry.until <= now:
         return None, epoch
@@ -305,6 +332,27 @@ def _lookup(key: str):
     cache.set(key, entry.restamp(epoch), max(1, int(entry.until - now)))
     entry.epoch = epoch
     return entry, epoch
+
+
+# The entries last decoded, by key, for caches that answer a hit with the
+# very bytes object they gave the last time until the page changes (Redis's
+# per-process copy, caching.mirror): the same bytes are not split again.
+# Other caches read new bytes each time, so nothing is kept for them.
+_entries: dict[str, Entry] = {}
+
+
+def _decoded(key: str, blob) -> Entry | None:
+    if blob is None:
+        return None
+    entry = _entries.get(key)
+    if entry is not None and entry.blob is blob:
+        return entry
+    entry = Entry.decode(blob)
+    if entry is not None and getattr(cache, "mirrored", False):
+        if len(_entries) >= 64:
+            _entries.pop(next(iter(_entries)), None)
+        _entries[key] = entry
+    return entry
 
 
 def _replay(request, entry) -> HttpResponse:

@@ -83,3 +83,13 @@ def test_the_stale_copy_facts_round_trip_and_survive_a_restamp():
         1_900_000_000.5,
     )
     assert again.content == BODY
+
+
+def test_a_replayed_entry_splits_its_bytes_once():
+    blob = stored()
+    entry = Entry.decode(blob)
+
+    assert entry.blob is blob
+    assert entry.content is entry.content
+    assert entry.header_store() is entry.header_store()
+    assert entry.header_store() == Entry.decode(blob).header_store()

@@ -96,6 +96,33 @@ def test_redis_url_selects_redis_and_without_it_the_shared_disk_cache(tmp_path):
     ]
 
 
+def test_the_redis_mirror_is_bounded_by_its_variables_and_refuses_nonsense():
+    code = (
+        "from django.conf import settings; "
+        "print(sorted(settings.CACHES['default']['MIRROR'].items()))"
+    )
+    url = "redis://127.0.0.1:6379/15"
+
+    default = run_django(code, DEBUG="true", REDIS_URL=url)
+    chosen = run_django(
+        code,
+        DEBUG="true",
+        REDIS_URL=url,
+        REDIS_MIRROR_SECONDS="0",
+        REDIS_MIRROR_ENTRIES="10",
+        REDIS_MIRROR_MB="2",
+    )
+    bad = run_django(code, DEBUG="true", REDIS_URL=url, REDIS_MIRROR_MB="lots")
+
+    assert default.stdout.strip() == (
+        "[('entries', 512), ('seconds', 0.25), ('size', 16777216)]"
+    )
+    assert chosen.stdout.strip() == (
+        "[('entries', 10), ('seconds', 0.0), ('size', 2097152)]"
+    )
+    assert "REDIS_MIRROR_MB must be a whole number, not 'lots'" in bad.stderr
+
+
 def test_manage_py_says_what_is_missing_in_one_line():
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],

@@ -146,6 +146,15 @@ if REDIS_URL:
             "BACKEND": "caching.backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            # The page cache's hits are answered from each process's copy of
+            # what it read, which Redis invalidates when a key changes, and
+            # read again after at most SECONDS (0: read Redis every hit);
+            # ENTRIES and MB bound the copy. See docs/caching.md.
+            "MIRROR": {
+                "seconds": env_float("REDIS_MIRROR_SECONDS", 0.25),
+                "entries": env_int("REDIS_MIRROR_ENTRIES", 512),
+                "size": env_int("REDIS_MIRROR_MB", 16) * 1024 * 1024,
+            },
         }
     }
 else:

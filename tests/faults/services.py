@@ -174,14 +174,18 @@ class PrivatePostgres:
 class PrivateRedis:
     """A redis-server of our own on 127.0.0.1:port, without persistence."""
 
-    def __init__(self):
+    def __init__(self, *, unix_socket: bool = False):
         self.path = redis_server_path()
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="newsroom-faults-redis-"))
         self.process: subprocess.Popen | None = None
+        # Also listening on a unix socket in its folder (url then names it).
+        self.socket = self.root / "redis.sock" if unix_socket else None
 
     @property
     def url(self) -> str:
+        if self.socket is not None:
+            return f"unix://{self.socket}?db=0"
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10) -> None:
@@ -190,6 +194,8 @@ class PrivateRedis:
             [
                 self.path, "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", str(self.root),
+                *(("--unixsocket", str(self.socket), "--unixsocketperm", "700")
+                  if self.socket else ()),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -27,6 +27,7 @@ from newsroom.settings import storage as storage_settings
 from tests.faults.services import ServiceMissing
 from tests.stack.cluster import AppServers
 from tests.stack.embedded import FIGURES as SHARED_CACHE_FIGURES
+from tests.stack.embedded import Template
 from tests.stack.s3 import ACCESS_KEY, REGION, SECRET_KEY, MotoS3Server
 from tests.test_backup_restore import (  # noqa: F401 (the second database)
     empty_database,
@@ -70,6 +71,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section(title)
         for name, values in figures.items():
             terminalreporter.write_line(f"{name}: {json.dumps(values, sort_keys=True)}")
+
+
+@pytest.fixture(scope="module")
+def template(request):
+    """The demo newsroom prepared once per module for ``embedded.Site``s,
+    removed at the end of the module (also when preparing it failed)."""
+    prepared = Template()
+    request.addfinalizer(prepared.remove)
+    prepared.prepare()
+    return prepared
 
 
 _bucket_numbers = itertools.count(1)

@@ -17,6 +17,7 @@ show that its requests were spread over the workers.
 
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -37,6 +38,8 @@ FIGURES: dict[str, dict] = {}
 # One comment per address (or email) per minute: every post of a flood falls
 # in one window, whatever the machine's load.
 RATE_SECONDS = 60
+# The article's comment count, as its page shows it.
+COUNT = re.compile(r'<a href="#comments">(\d+) comments?</a>')
 
 PREPARE = """
 import json
@@ -205,6 +208,11 @@ class Site:
         """The worker pids that answered GET ``path`` (from the access log)."""
         lines = self.access_log.read_text().splitlines()
         return {line.split()[0] for line in lines if line.split()[1:3] == ["GET", path]}
+
+
+def shown_count(html: str) -> int:
+    """The comment count an article page shows."""
+    return int(COUNT.search(html).group(1))
 
 
 def fan_out(task, count: int, threads: int = 8) -> list:

@@ -12,12 +12,11 @@ The same run on the old default (LocMemCache, one cache per process) shows
 why ``caching.E001`` refuses it: the figures are printed at the end.
 """
 
-import re
 import time
 
 import pytest
 
-from tests.stack.embedded import FIGURES, Site, Template, fan_out, timed_reads
+from tests.stack.embedded import FIGURES, Site, fan_out, shown_count, timed_reads
 
 pytestmark = pytest.mark.stack
 
@@ -25,21 +24,6 @@ READS = 200
 FLOOD = 40
 VISIBLE_WITHIN = 1.0  # seconds, from the change's commit
 LOCMEM = "tests.stack.locmem_settings"
-COUNT = re.compile(r'<a href="#comments">(\d+) comments?</a>')
-
-
-@pytest.fixture(scope="module")
-def template():
-    prepared = Template()
-    try:
-        prepared.prepare()
-        yield prepared
-    finally:
-        prepared.remove()
-
-
-def shown_count(html: str) -> int:
-    return int(COUNT.search(html).group(1))
 
 
 def _visibility(answers, committed: float, is_fresh) -> dict:
