@@ -231,6 +231,21 @@ class Resilient:
         key = self.make_and_validate_key(key, version=version)
         return self._call(unavailable, self._incr_or_start, key, timeout)
 
+    def incr_or_start_many(self, keys, *, timeout: int | None, version=None) -> list:
+        """``incr_or_start`` of each of ``keys``, in order, in one call: one
+        round trip on Redis (one MULTI), one statement a key on the disk
+        cache. ``timeout`` None: a counter started here never expires (the
+        purges' generations). ``CacheUnavailable`` if the store is away."""
+
+        def unavailable():
+            raise CacheUnavailable("The cache is unavailable; nothing counted.")
+
+        made = [self.make_and_validate_key(key, version=version) for key in keys]
+        return self._call(unavailable, self._incr_or_start_many, made, timeout)
+
+    def _incr_or_start_many(self, keys: list[str], timeout: int | None) -> list:
+        return [self._incr_or_start(key, timeout) for key in keys]
+
 
 class ResilientRedisCache(Resilient, RedisCache):
     """``RedisCache`` that answers "miss" / "not stored" while Redis is away.
@@ -300,6 +315,17 @@ class ResilientRedisCache(Resilient, RedisCache):
         pipe.set(key, 0, ex=timeout, nx=True)
         pipe.incr(key)
         return pipe.execute()[1]
+
+    def _incr_or_start_many(self, keys: list[str], timeout: int | None) -> list:
+        # Without a lifetime a plain INCR is "start or add one": Redis starts
+        # a missing key at 0 and keeps it. Writes all go to the first server.
+        pipe = self._cache.get_client(keys[0], write=True).pipeline(transaction=True)
+        for key in keys:
+            if timeout is not None:
+                pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+        counts = pipe.execute()
+        return counts if timeout is None else counts[1::2]
 
 
 def failures(backend) -> int:
