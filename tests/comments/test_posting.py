@@ -378,3 +378,32 @@ def test_a_held_post_costs_no_more_than_an_approved_one(
 
     assert response.status_code == 303
     assert Comment.objects.get(author_email="second@example.org").status == "pending"
+
+
+def test_a_post_reads_the_article_without_its_body_or_search_vector(
+    article, trusting, post_comment, django_assert_num_queries
+):
+    post_comment(email="first@example.org", ip="198.51.100.1")  # caches the policy
+
+    with django_assert_num_queries(7) as captured:
+        post_comment(email="second@example.org", ip="198.51.100.2")
+
+    read = captured.captured_queries[0]["sql"]
+    assert "articles_article" in read
+    assert '"body"' not in read and "search_vector" not in read
+
+
+def test_a_refused_post_shows_its_page_without_reading_the_article_again(
+    article, config, post_comment, django_assert_num_queries
+):
+    post_comment()
+
+    # The article (headline, address), the refusal's audit entry, and the
+    # sections menu (the first page this test renders fills its cache).
+    with django_assert_num_queries(3):
+        response = post_comment(body="A second thought, straight after the first.")
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert article.headline in html
+    assert f'href="{article.get_absolute_url()}#comments"' in html
