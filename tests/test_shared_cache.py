@@ -165,6 +165,7 @@ def _answers_like_an_empty_cache(cache) -> None:
         cache.incr("page:v2:epoch")
     with pytest.raises(CacheUnavailable):
         cache.incr_or_start_many(["page:v2:epoch", "page:v2:tag:nav"], timeout=None)
+    assert cache.add_many([("a", 1, 60), ("b", 1, 60)]) == [False, False]
 
 
 def test_a_folder_that_cannot_be_created_is_an_outage_not_an_error(tmp_path, caplog):
