@@ -238,6 +238,26 @@ class Resilient:
         key = self.make_and_validate_key(key, version=version)
         return self._call(unavailable, self._incr_or_start, key, timeout, delta)
 
+    def incr_or_start_many(self, keys, *, timeout: int | None, version=None) -> list:
+        """``incr_or_start`` of each of ``keys``, in order, in one call: one
+        round trip on Redis (one MULTI), one statement a key on the disk
+        cache. ``timeout`` None: a counter started here never expires (the
+        purges' generations). ``CacheUnavailable`` if the store is away."""
+
+        def unavailable():
+            raise CacheUnavailable("The cache is unavailable; nothing counted.")
+
+        made = [self.make_and_validate_key(key, version=version) for key in keys]
+        return self._call(unavailable, self._incr_or_start_many, made, timeout)
+
+    def _incr_or_start_many(self, keys: list[str], timeout: int | None) -> list:
+        return [self._incr_or_start(key, timeout) for key in keys]
+
+    def add_many(self, items, version=None) -> list[bool]:
+        """``add`` of each (key, value, timeout) in ``items``: whether each was
+        stored. One round trip on Redis; one ``add`` after another here."""
+        return [self.add(key, value, timeout, version) for key, value, timeout in items]
+
 
 class ResilientRedisCache(Resilient, RedisCache):
     """``RedisCache`` that answers "miss" / "not stored" while Redis is away.
@@ -319,6 +339,35 @@ class ResilientRedisCache(Resilient, RedisCache):
         pipe.set(key, 0, ex=timeout, nx=True)
         pipe.incrby(key, delta)
         return pipe.execute()[1]
+
+    def add_many(self, items, version=None) -> list[bool]:
+        made = [
+            (self.make_and_validate_key(key, version=version), value, timeout)
+            for key, value, timeout in items
+        ]
+        return self._call(lambda: [False] * len(made), self._add_many, made)
+
+    def _add_many(self, items: list) -> list[bool]:
+        # SET NX EX each, as Django's add does, in one pipeline (no MULTI:
+        # each add stands alone, as one by one).
+        dumps = self._cache._serializer.dumps
+        pipe = self._cache.get_client(items[0][0], write=True).pipeline(
+            transaction=False
+        )
+        for key, value, timeout in items:
+            pipe.set(key, dumps(value), ex=self.get_backend_timeout(timeout), nx=True)
+        return [bool(stored) for stored in pipe.execute()]
+
+    def _incr_or_start_many(self, keys: list[str], timeout: int | None) -> list:
+        # Without a lifetime a plain INCR is "start or add one": Redis starts
+        # a missing key at 0 and keeps it. Writes all go to the first server.
+        pipe = self._cache.get_client(keys[0], write=True).pipeline(transaction=True)
+        for key in keys:
+            if timeout is not None:
+                pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+        counts = pipe.execute()
+        return counts if timeout is None else counts[1::2]
 
 
 def failures(backend) -> int:

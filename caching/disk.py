@@ -66,7 +66,7 @@ class SharedDiskCache(Resilient, DjangoCache):
     def close(self, **kwargs):
         """Keep the connections: Django calls this after every request."""
 
-    def _incr_or_start(self, key: str, timeout: int, delta: int) -> int:
+    def _incr_or_start(self, key: str, timeout: int | None, delta: int = 1) -> int:
         # One SQL statement on the key's shard (the shard FanoutCache itself
         # would pick), not diskcache's add and incr: each of those is a
         # transaction that holds the file's write lock across several Python
@@ -79,6 +79,8 @@ class SharedDiskCache(Resilient, DjangoCache):
         shard = fanout._shards[fanout._hash(key) % fanout._count]
         db_key, raw = shard._disk.put(key)
         now = time.time()
+        # No lifetime: a NULL expiry, which the statement never finds passed.
+        expiry = None if timeout is None else now + timeout
         # SQLite's own wait for a busy file sleeps a millisecond or more;
         # another worker's upsert holds it for some microseconds, so this
         # one asks again after a short nap instead (the connection's wait
@@ -90,7 +92,7 @@ class SharedDiskCache(Resilient, DjangoCache):
                 try:
                     # fetchall: the statement, and so its transaction, ends here.
                     ((count,),) = sql(
-                        _COUNT_SQL, (db_key, raw, now, now + timeout, now, delta)
+                        _COUNT_SQL, (db_key, raw, now, expiry, now, delta)
                     ).fetchall()
                     return count
                 except sqlite3.OperationalError as error:

@@ -49,17 +49,18 @@ def _slot_keys(limit: Limit, subject: str) -> list[str]:
     return [f"{base}:{slot}" for slot in range(limit.count)]
 
 
-def hit(limit: Limit, subject: str) -> Verdict:
+def hit(limit: Limit, subject: str, *, first: int = 0) -> Verdict:
     """Take a slot for one attempt by ``subject``, or refuse it.
 
     The slots are tried in order with ``add`` alone, without reading them
     first: a subject with k attempts in the window costs k + 1 calls, so a
     new reader (most posts) costs one per limit, whatever its count.
+    ``first``: the slots before it are known to be taken.
     """
     keys = _slot_keys(limit, subject)
     now = time.time()
     failed_before = failures(cache)
-    for key in keys:
+    for key in keys[first:]:
         if cache.add(key, now, timeout=limit.seconds):
             return Verdict(allowed=True, limit=limit, taken=(key,))
         if failures(cache) != failed_before:
@@ -73,15 +74,47 @@ def hit(limit: Limit, subject: str) -> Verdict:
 
 def check_all(limits: list[tuple[Limit, str]]) -> Verdict:
     """Pass every limit or none: a refusal (or an undecided limit) gives back
-    the slots taken before it."""
-    taken: list[str] = []
+    the slots taken.
+
+    Every limit's first slot is asked for at once (``_add_first_slots``: one
+    round trip to Redis), since a new reader, most posts, finds them free;
+    only a limit whose first slot is taken goes on slot by slot (``hit``).
+    """
+    if not limits:
+        return Verdict(allowed=True)
+    now = time.time()
+    failed_before = failures(cache)
+    # A limit of 0 (the admin asks for 1 or more) has no slot: ``hit`` refuses.
+    asked = [
+        (_slot_keys(limit, subject)[0], now, limit.seconds)
+        for limit, subject in limits
+        if limit.count
+    ]
+    won = dict(zip([key for key, _, _ in asked], _add_first_slots(asked), strict=True))
+    taken = [key for key, took in won.items() if took]
+    if failures(cache) != failed_before:
+        cache.delete_many(taken)
+        return Verdict(allowed=False, limit=limits[0][0], undecided=True)
     for limit, subject in limits:
-        verdict = hit(limit, subject)
+        if limit.count and won[_slot_keys(limit, subject)[0]]:
+            continue
+        verdict = hit(limit, subject, first=1)
         if not verdict.allowed:
             cache.delete_many(taken)
             return verdict
         taken.extend(verdict.taken)
     return Verdict(allowed=True, taken=tuple(taken))
+
+
+def _add_first_slots(slots: list[tuple[str, float, int]]) -> list[bool]:
+    """``add`` of each (key, value, seconds): the site's backends do them in
+    one call (``add_many``), another (local memory) one by one."""
+    if not slots:
+        return []
+    add_many = getattr(cache, "add_many", None)
+    if add_many is not None:
+        return add_many(slots)
+    return [cache.add(key, value, timeout=seconds) for key, value, seconds in slots]
 
 
 def release(verdict: Verdict) -> None:

@@ -49,6 +49,13 @@ def _count_requests(folder, start, count):
         cache.incr_or_start("api:rate:window", timeout=60)
 
 
+def _purge(folder, start, count):
+    cache = disk(folder)
+    start.wait()
+    for _ in range(count):
+        cache.incr_or_start_many(["epoch", "tag:nav", "epoch"], timeout=None)
+
+
 def _race(target, *args) -> None:
     context = multiprocessing.get_context("fork")
     start = context.Barrier(PROCESSES)
@@ -100,6 +107,41 @@ def test_incr_or_start_starts_a_counter_that_expires_and_starts_again(tmp_path):
         assert cache.incr_or_start("n", timeout=70, delta=5) == 10
 
 
+def test_incr_or_start_many_from_several_processes_counts_every_purge(tmp_path):
+    disk(tmp_path).set("epoch", 7, None)  # an epoch from before, kept
+
+    _race(_purge, tmp_path, INCREMENTS)
+
+    counts = disk(tmp_path).get_many(["epoch", "tag:nav"])
+    assert counts == {
+        "epoch": 7 + 2 * PROCESSES * INCREMENTS,
+        "tag:nav": PROCESSES * INCREMENTS,
+    }
+
+
+def test_incr_or_start_many_without_a_lifetime_starts_counters_that_stay(tmp_path):
+    cache = disk(tmp_path)
+    cache.set("epoch", 41, None)
+    with time_machine.travel(1_800_000_000, tick=False) as clock:
+        assert cache.incr_or_start_many(["epoch", "t", "epoch"], timeout=None) == [
+            42,
+            1,
+            43,
+        ]
+        clock.shift(10 * 365 * 24 * 3600)
+        assert cache.get_many(["epoch", "t"]) == {"epoch": 43, "t": 1}
+        assert cache.incr_or_start_many(["t"], timeout=None) == [2]
+
+
+def test_incr_or_start_many_with_a_lifetime_starts_again_after_it(tmp_path):
+    cache = disk(tmp_path)
+    with time_machine.travel(1_800_000_000, tick=False) as clock:
+        assert cache.incr_or_start_many(["a", "b"], timeout=70) == [1, 1]
+        assert cache.incr_or_start_many(["a"], timeout=70) == [2]
+        clock.shift(71)
+        assert cache.incr_or_start_many(["a", "b"], timeout=70) == [1, 1]
+
+
 def test_what_one_process_purges_another_sees(tmp_path):
     reader, writer = disk(tmp_path), disk(tmp_path)
     reader.set("page", "old", 60)
@@ -124,6 +166,9 @@ def _answers_like_an_empty_cache(cache) -> None:
     assert cache.delete("a") is False
     with pytest.raises(CacheUnavailable):
         cache.incr("page:v2:epoch")
+    with pytest.raises(CacheUnavailable):
+        cache.incr_or_start_many(["page:v2:epoch", "page:v2:tag:nav"], timeout=None)
+    assert cache.add_many([("a", 1, 60), ("b", 1, 60)]) == [False, False]
 
 
 def test_a_folder_that_cannot_be_created_is_an_outage_not_an_error(tmp_path, caplog):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from .. import policy, tasks
 from ..models import AuditEntry, Comment
@@ -66,6 +66,8 @@ def comment_create(
         return PostOutcome(decision=decision)
 
     with transaction.atomic():
+        if settings.NEWSROOM_COMMENTS_ASYNC_COMMIT:
+            _commit_without_waiting()
         parent = parent_within_depth(parent, settings.NEWSROOM_COMMENTS_MAX_DEPTH)
         comment = Comment.objects.create(
             article=article,
@@ -95,6 +97,14 @@ def comment_create(
             public_comment_added(comment.article_id)
             announce_public(comment)
     return PostOutcome(decision=decision, comment=comment)
+
+
+def _commit_without_waiting() -> None:
+    """PostgreSQL: this transaction's commit does not wait for the disk
+    (``COMMENTS_ASYNC_COMMIT``, off by default: see docs/comments.md)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _log_refusal(*, decision: Decision, submission: Submission) -> None:

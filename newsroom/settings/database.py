@@ -8,7 +8,7 @@ import os
 import dj_database_url
 
 from .base import BASE_DIR
-from .env import env_int
+from .env import env_bool, env_int
 
 # Database: SQLite in the project by default, anything dj-database-url reads otherwise.
 DATABASES = {
@@ -41,3 +41,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
         ),
     }
+
+# PostgreSQL: a reader's comment commits without waiting for the write-ahead log
+# to reach the disk (synchronous_commit off, for that transaction only). Off by
+# default: if the database server crashes, the comments acknowledged in its last
+# moment (up to three times wal_writer_delay, 0.6 s by default) are lost; nothing
+# is corrupted and no other write waits less. See docs/comments.md, "Posting".
+NEWSROOM_COMMENTS_ASYNC_COMMIT = env_bool("COMMENTS_ASYNC_COMMIT", False)

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -381,3 +383,66 @@ def test_a_held_post_costs_no_more_than_an_approved_one(
 
     assert response.status_code == 303
     assert Comment.objects.get(author_email="second@example.org").status == "pending"
+
+
+def test_a_post_reads_the_article_without_its_body_or_search_vector(
+    article, trusting, post_comment, django_assert_num_queries
+):
+    post_comment(email="first@example.org", ip="198.51.100.1")  # caches the policy
+
+    with django_assert_num_queries(7) as captured:
+        post_comment(email="second@example.org", ip="198.51.100.2")
+
+    read = captured.captured_queries[0]["sql"]
+    assert "articles_article" in read
+    assert '"body"' not in read and "search_vector" not in read
+
+
+def test_a_refused_post_shows_its_page_without_reading_the_article_again(
+    article, config, post_comment, django_assert_num_queries
+):
+    post_comment()
+
+    # The article (headline, address), the refusal's audit entry, and the
+    # sections menu (the first page this test renders fills its cache).
+    with django_assert_num_queries(3):
+        response = post_comment(body="A second thought, straight after the first.")
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert article.headline in html
+    assert f'href="{article.get_absolute_url()}#comments"' in html
+
+
+def test_by_default_a_post_waits_for_its_commit_to_reach_the_disk(
+    article, trusting, post_comment, settings, django_assert_num_queries
+):
+    post_comment(email="first@example.org", ip="198.51.100.1")  # caches the policy
+
+    with django_assert_num_queries(7) as captured:
+        post_comment(email="second@example.org", ip="198.51.100.2")
+
+    assert settings.NEWSROOM_COMMENTS_ASYNC_COMMIT is False
+    assert not any("synchronous_commit" in q["sql"] for q in captured)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_newsroom_may_let_posts_commit_without_waiting_for_the_disk(
+    article, trusting, post_comment, settings
+):
+    settings.NEWSROOM_COMMENTS_ASYNC_COMMIT = True
+    post_comment(email="first@example.org", ip="198.51.100.1")  # caches the policy
+
+    with CaptureQueriesContext(connection) as captured:
+        response = post_comment(email="second@example.org", ip="198.51.100.2")
+
+    assert response.status_code == 303
+    assert Comment.objects.filter(status="approved").count() == 2
+    said = [q["sql"] for q in captured if "synchronous_commit" in q["sql"]]
+    if connection.vendor != "postgresql":
+        assert said == []  # SQLite has no such choice
+        return
+    assert said == ["SET LOCAL synchronous_commit TO OFF"]
+    with connection.cursor() as cursor:  # for that transaction only
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)

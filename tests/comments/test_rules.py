@@ -3,8 +3,10 @@
 import multiprocessing
 import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -153,17 +155,27 @@ def test_refused_attempts_do_not_extend_the_wait(article, config):
     assert rule.check(submission(article), config) is None
 
 
+SHORT = ratelimit.Limit("post-ip", 3, 60)
+
+
 def _attempts(start, won, attempts):
     start.wait()
-    limit = ratelimit.Limit("post-ip", 3, 60)
-    won.put(sum(ratelimit.hit(limit, "reader").allowed for _ in range(attempts)))
+    won.put(sum(ratelimit.hit(SHORT, "reader").allowed for _ in range(attempts)))
 
 
-def test_the_rate_limit_holds_across_processes():
-    """Four worker processes, one reader, 3 per minute: 3 posts in all."""
+def _checks(start, won, attempts):
+    start.wait()
+    limits = [(SHORT, "reader"), (ratelimit.Limit("post-ip", 10, 3600), "reader")]
+    won.put(sum(ratelimit.check_all(limits).allowed for _ in range(attempts)))
+
+
+@pytest.mark.parametrize("attempt", [_attempts, _checks], ids=["hit", "check_all"])
+def test_the_rate_limit_holds_across_processes(attempt):
+    """Four worker processes, one reader, 3 per minute: 3 posts in all, one
+    limit at a time or both windows at once (as a post asks them)."""
     context = multiprocessing.get_context("fork")
     start, won = context.Barrier(4), context.Queue()
-    workers = [context.Process(target=_attempts, args=(start, won, 5)) for _ in "abcd"]
+    workers = [context.Process(target=attempt, args=(start, won, 5)) for _ in "abcd"]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -171,6 +183,73 @@ def test_the_rate_limit_holds_across_processes():
         assert worker.exitcode == 0
 
     assert sum(won.get(timeout=10) for _ in workers) == 3
+
+
+FOUR_LIMITS = [
+    (ratelimit.Limit("post-ip", 1, 15), "address"),
+    (ratelimit.Limit("post-email", 1, 15), "email"),
+    (ratelimit.Limit("post-ip", 10, 3600), "address"),
+    (ratelimit.Limit("post-email", 10, 3600), "email"),
+]
+
+
+def test_a_new_reader_takes_the_first_slot_of_every_limit_in_one_call(monkeypatch):
+    spy = mock.MagicMock(wraps=ratelimit.cache)
+    spy.failures = 0
+    monkeypatch.setattr(ratelimit, "cache", spy)
+
+    verdict = ratelimit.check_all(FOUR_LIMITS)
+
+    assert verdict.allowed and len(verdict.taken) == 4
+    assert [call[0] for call in spy.method_calls] == ["add_many"]
+
+
+def test_a_reader_with_a_recent_post_goes_on_to_the_next_slot():
+    assert ratelimit.check_all(FOUR_LIMITS[2:]).allowed
+
+    verdict = ratelimit.check_all(FOUR_LIMITS[2:])
+
+    assert verdict.allowed
+    assert all(key.endswith(":1") for key in verdict.taken)
+
+
+def test_a_refusal_gives_back_the_slots_taken_in_the_same_call():
+    assert ratelimit.check_all(FOUR_LIMITS[:1]).allowed
+
+    verdict = ratelimit.check_all(FOUR_LIMITS)
+
+    assert not verdict.allowed
+    assert verdict.limit == FOUR_LIMITS[0][0] and 1 <= verdict.retry_after <= 15
+    assert ratelimit.check_all(FOUR_LIMITS[1:]).allowed  # nothing was kept
+
+
+def test_a_limit_of_zero_refuses_every_attempt():
+    verdict = ratelimit.check_all([(ratelimit.Limit("post-ip", 0, 15), "address")])
+
+    assert not verdict.allowed and not verdict.undecided
+    assert verdict.retry_after == 15
+
+
+def test_the_site_cache_adds_many_keys_each_with_its_lifetime():
+    """``add_many`` (Redis or the disk cache, whichever this run uses)."""
+    assert cache.add("slot:taken", 1, 60)
+
+    added = cache.add_many(
+        [("slot:taken", 2, 60), ("slot:short", 2.5, 15), ("slot:long", 3, 3600)]
+    )
+
+    assert added == [False, True, True]
+    assert cache.get_many(["slot:taken", "slot:short", "slot:long"]) == {
+        "slot:taken": 1,
+        "slot:short": 2.5,
+        "slot:long": 3,
+    }
+    if hasattr(cache, "_servers"):  # Redis: the lifetimes are the server's
+        ttl = {}
+        for name in ("slot:short", "slot:long"):
+            key = cache.make_and_validate_key(name)
+            ttl[name] = cache._cache.get_client(key).ttl(key)
+        assert 0 < ttl["slot:short"] <= 15 < ttl["slot:long"] <= 3600
 
 
 def test_rate_limit_long_window(article, config):
