@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from comments.readers import client_ip
+from comments.readers import address_block, client_ip
 
 from . import keys, throttle
 from .errors import Problem, problem_response
@@ -59,7 +59,9 @@ class ApiGateMiddleware:
                 )
             subject, per_minute = f"key:{grant.id}", grant.per_minute
         else:
-            subject = f"ip:{client_ip(request) or 'unknown'}"
+            # An IPv6 host holds a whole /64: one caller, as for comments.
+            ip = client_ip(request)
+            subject = f"ip:{address_block(ip) if ip else 'unknown'}"
             per_minute = settings.API_RATE_PER_MINUTE
         verdict = throttle.hit(subject, per_minute)
         if not verdict.allowed:

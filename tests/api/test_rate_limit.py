@@ -35,6 +35,17 @@ def test_each_address_has_its_own_count(client, newsroom):
     assert statuses(client, 1, REMOTE_ADDR="198.51.100.2") == [200]
 
 
+def test_an_ipv6_caller_cannot_escape_its_limit_within_its_64(client, newsroom):
+    """One /64 is one caller, as comments count it: hopping from address to
+    address inside it does not reset the count; another /64 has its own."""
+    hops = [f"2001:db8:1:2::{n}" for n in range(1, 5)]
+    answers = [
+        client.get("/api/v1/sections/", REMOTE_ADDR=ip).status_code for ip in hops
+    ]
+    assert answers == [200, 200, 200, 429]
+    assert statuses(client, 1, REMOTE_ADDR="2001:db8:1:3::1") == [200]
+
+
 def test_the_count_lives_in_the_shared_cache(client, newsroom):
     statuses(client, 3)
     cache.clear()  # another process sees the same store: clearing it resets all
