@@ -12,8 +12,11 @@ instances and puts them where ``prefetch_related`` would have, so templates
 and code keep reading ``article.tags.all()`` and ``article.bylines.all()``.
 
 Both databases build the arrays natively: ``json_group_array`` on SQLite,
-``json_agg`` on PostgreSQL. The parts are small (a handful of rows each), so
-the subqueries cost far less than the round trips they replace.
+``json_agg`` on PostgreSQL, which sends them as text, as SQLite does: the
+article page reads them as text for its fragments' keys and parses them only
+when a fragment is rendered (psycopg2 would parse a ``json`` column at once).
+The parts are small (a handful of rows each), so the subqueries cost far less
+than the round trips they replace.
 """
 
 import functools
@@ -66,7 +69,7 @@ class Part:
         if connection.vendor == "postgresql":
             return (
                 f"(SELECT COALESCE(json_agg(json_build_array({', '.join(columns)}) "
-                f"ORDER BY {self.order}), '[]'::json) {body})"
+                f"ORDER BY {self.order}), '[]'::json)::text {body})"
             )
         # SQLite aggregates in the order the rows arrive: order them first.
         named = ", ".join(f"{column} AS c{n}" for n, column in enumerate(columns))
@@ -151,8 +154,8 @@ def _candidates_sql(vendor: str) -> str:
     )
     if connection.vendor == "postgresql":
         return (
-            "(SELECT COALESCE(json_agg(json_build_array(c.id, c.pick)), '[]'::json)"
-            f" FROM ({rows}) c)"
+            "(SELECT COALESCE(json_agg(json_build_array(c.id, c.pick)),"
+            f" '[]'::json)::text FROM ({rows}) c)"
         )
     return f"(SELECT json_group_array(json_array(c.id, c.pick)) FROM ({rows}) c)"
 
