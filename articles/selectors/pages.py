@@ -2,8 +2,10 @@
 The article page's data, for the public view and the editors' preview alike.
 """
 
+import functools
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from articles import metadata
@@ -51,7 +53,16 @@ def public_article_queryset() -> QuerySet[Article]:
     """The public page's one query: a published piece with its parts, and of
     its row only ``PAGE_FIELDS``. The parts stay JSON text until a fragment
     the page needs is not in the shared cache (``parts.attach``)."""
-    return article_page_queryset(Article.objects.published()).only(*PAGE_FIELDS)
+    return _page_rows(connection.vendor).published()
+
+
+@functools.cache
+def _page_rows(vendor: str) -> QuerySet[Article]:
+    """Everything of the page's query but ``published()``, whose time is the
+    request's own: built once (a queryset is copied, never changed, by
+    ``published()`` and every filter after it, and this one is never
+    evaluated). Building it cost about 0.2 ms a request."""
+    return article_page_queryset(Article.objects.all()).only(*PAGE_FIELDS)
 
 
 def article_page_context(article: Article) -> dict[str, Any]:
