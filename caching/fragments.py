@@ -15,6 +15,13 @@ this safe: a purge after that read moves the key on, so a fragment rendered
 from data older than a purge is stored under a key nobody asks for again.
 Values the caller read before (from the page's own row) go into ``vary``.
 
+A page that shows several fragments reads them all at once (``read_many``):
+one read of the shared cache (one MGET on Redis) brings every fragment and
+the current generation of every tag they show. Such an entry keeps the
+generations it was rendered under beside its value and counts only while
+they are still current; it is stored with the generations read before its
+data, so the same rule holds.
+
 Like the page cache, this module knows nothing of the newsroom: the tags and
 what a fragment varies by come from ``articles.cache``. A cache outage
 degrades to rendering every time.
@@ -23,7 +30,8 @@ degrades to rendering every time.
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,6 +41,8 @@ from django.utils.translation import get_language
 from caching import pages
 
 KEY_PREFIX = "fragment:v2:"
+# Entries read by ``read_many``: (deadline, generations, check, value).
+ENTRY_PREFIX = "fragment:v3:"
 T = TypeVar("T")
 
 
@@ -40,11 +50,13 @@ def enabled() -> bool:
     return getattr(settings, "NEWSROOM_FRAGMENT_CACHE", True)
 
 
-def fragment_key(name: str, generations: dict[str, int], vary: Iterable) -> str:
+def fragment_key(
+    name: str, generations: dict[str, int], vary: Iterable, prefix: str = KEY_PREFIX
+) -> str:
     """Every fragment is printed in the current language and time zone."""
     shown_in = (get_language(), timezone.get_current_timezone_name())
     raw = repr((name, sorted(generations.items()), tuple(vary), shown_in))
-    return KEY_PREFIX + name + ":" + hashlib.sha256(raw.encode()).hexdigest()
+    return prefix + name + ":" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def cached(
@@ -75,8 +87,80 @@ def cached(
         return found[1]
     value, seconds = render(), lifetime()
     if seconds > 0:
-        try:
-            cache.set(key, (time.time() + seconds, value), seconds)
-        except Exception:
-            pages.logger.warning("fragment cache store failed", exc_info=True)
+        _store(key, (time.time() + seconds, value), seconds)
     return value
+
+
+@dataclass
+class Fragment:
+    """One fragment of a page read with the others (``read_many``): stale
+    when one of ``tags`` is purged, keyed by ``vary``. ``check`` (given to
+    ``value``) is what the fragment also depends on but only its renderer
+    knows; it is stored with the value and compared, not part of the key."""
+
+    name: str
+    tags: tuple[str, ...]
+    vary: tuple
+    key: str = ""
+    # The tags' generations as read; None: not read, so nothing is stored.
+    generations: dict[str, int] | None = None
+    entry: tuple | None = field(default=None, repr=False)
+
+
+def read_many(*wanted: Fragment) -> None:
+    """Look up every fragment in ``wanted`` and the generations of all their
+    tags in one read of the shared cache; each keeps what was found."""
+    if not enabled():
+        return
+    tags = sorted({tag for fragment in wanted for tag in fragment.tags})
+    for fragment in wanted:
+        fragment.key = fragment_key(fragment.name, {}, fragment.vary, ENTRY_PREFIX)
+    keys = [fragment.key for fragment in wanted]
+    try:
+        values = _read([*keys, *(pages.TAG_PREFIX + tag for tag in tags)])
+    except Exception:  # an outage renders live
+        pages.logger.warning("fragment cache unavailable", exc_info=True)
+        return
+    current = dict(
+        zip(tags, [value or 0 for value in values[len(keys) :]], strict=True)
+    )
+    now = time.time()
+    for fragment, entry in zip(wanted, values[: len(keys)], strict=True):
+        fragment.generations = {tag: current[tag] for tag in fragment.tags}
+        # Anything else under the key (another format, a damaged value) misses.
+        if (
+            isinstance(entry, tuple)
+            and len(entry) == 4
+            and entry[0] > now
+            and entry[1] == fragment.generations
+        ):
+            fragment.entry = entry
+
+
+def value(fragment: Fragment, *, render: Callable[[], T], check: Any = None) -> T:
+    """The fragment's value as ``read_many`` found it, if stored with the same
+    ``check``; otherwise what ``render()`` returns (reading its data only
+    now), stored under the generations read before."""
+    if fragment.entry is not None and fragment.entry[2] == check:
+        return fragment.entry[3]
+    rendered, seconds = render(), pages.page_ttl()
+    if fragment.generations is not None and seconds > 0:
+        entry = (time.time() + seconds, fragment.generations, check, rendered)
+        _store(fragment.key, entry, seconds)
+    return rendered
+
+
+def _store(key: str, entry: tuple, seconds: int) -> None:
+    try:
+        cache.set(key, entry, seconds)
+    except Exception:  # the page is served all the same
+        pages.logger.warning("fragment cache store failed", exc_info=True)
+
+
+def _read(keys: list[str]) -> list:
+    """The values of ``keys`` in one read (one MGET on Redis)."""
+    get_values = getattr(cache, "get_values", None)  # caching.backend's caches
+    if get_values is not None:
+        return get_values(keys)
+    found = cache.get_many(keys)
+    return [found.get(key) for key in keys]

@@ -16,6 +16,10 @@ WARM_TEMPLATES = (
     "admin/articles/article/change_form.html",
     "articles/front_page.html",
     "articles/article_detail.html",
+    # The article page's own fragment (articles.fragments.ARTICLE_PARTS).
+    "articles/article/meta.html",
+    "articles/article/og_tags.html",
+    "articles/article/content.html",
 )
 
 

@@ -1,19 +1,34 @@
 """
 The article page: the piece at its canonical address, a 301 from an address
 it had, 410 Gone for a withdrawn piece.
+
+The public page reads its fragments (the piece itself, its related block, its
+comment section) from the shared cache in one read after its one query
+(``articles.fragments``); the parts that query brought stay JSON text unless
+a fragment has to be rendered. A preview (``articles.views.previews``)
+renders the same templates live (``article_main``).
 """
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from articles import cache, fragments
 from articles.models import Article, ArticlePath
-from articles.selectors.pages import article_page_context, article_page_queryset
+from articles.selectors.pages import (
+    article_page_context,
+    public_article_queryset,
+    related_articles,
+)
+from articles.selectors.parts import attach
+from articles.templatetags.article_tags import jsonld
+from caching import fragments as shared
+from caching.pages import collecting
 
 RELATED_TEMPLATE = "articles/includes/related.html"
 
@@ -23,7 +38,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return article_page_queryset(Article.objects.published())
+        return public_article_queryset()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -69,19 +84,43 @@ class ArticleDetailView(DetailView):
         return None
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(
-            **article_page_context(self.object), **kwargs
+        article = self.object
+        context = super().get_context_data(**kwargs)
+        # A published piece's public page: its fragments may come from the
+        # shared cache (articles.fragments); a preview never reads them.
+        found = fragments.page_fragments(article)
+        context["main"] = shared.value(
+            found["article"],
+            render=lambda: article_main(article_page_context(article)),
         )
-        # A published piece's public page: its related block and comment
-        # section may come from the shared cache (articles.cache, "Fragments");
-        # a preview never sets ``shared_fragments``.
-        context["shared_fragments"] = True
-        html, related_ids = fragments.related_fragment(
-            self.object, render=lambda: related_block(context["related"])
+        html, related_ids = shared.value(
+            found["related"],
+            render=lambda: related_block(related_articles(attach(article))),
         )
         context["related_block"] = mark_safe(html)
-        cache.mark_article_page(self.request, self.object, related_ids)
+        context["comment_fragment"] = found["comments"]
+        if collecting(self.request):  # the page cache keeps this page: its tags
+            cache.mark_article_page(self.request, attach(article), related_ids)
         return context
+
+
+def article_main(context: dict) -> dict[str, str]:
+    """The piece itself, rendered from ``article_page_context``: its head's
+    description, share cards and JSON-LD, and the page's body down to its
+    tags, each where ``articles/article_detail.html`` prints it (as HTML:
+    plain strings, to store). Nothing of the request: the site's name and
+    address are the only other values."""
+    context = {
+        **context,
+        "site_name": settings.NEWSROOM_SITE_NAME,
+        "site_url": settings.NEWSROOM_SITE_URL,
+    }
+    values = {
+        name: str(get_template(template).render(context))
+        for name, template in fragments.ARTICLE_PARTS.items()
+    }
+    values["structured_data"] = "".join(map(jsonld, context["jsonld"]))
+    return values
 
 
 def related_block(related) -> tuple[str, list[int]]:

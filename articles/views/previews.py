@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from articles.models import Article
 from articles.selectors.pages import article_page_context, article_page_queryset
 from articles.selectors.previews import link_state, preview_link_for
-from articles.views.pages import related_block
+from articles.views.pages import article_main, related_block
 from articles.workflow import may_preview
 
 
@@ -87,7 +87,9 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         )
     article = article_page_queryset(Article.objects.filter(pk=article.pk)).get()
     context = article_page_context(article)
-    html, _ids = related_block(context["related"])  # live, never a fragment
+    # Live, never a fragment: neither the piece nor its related block.
+    context["main"] = article_main(context)
+    html, _ids = related_block(context["related"])
     context["related_block"] = mark_safe(html)
     context["preview_link"] = link
     return _private(render(request, "articles/preview.html", context))

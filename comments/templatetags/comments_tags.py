@@ -42,9 +42,10 @@ def comment_section(context, article):
     uncached endpoint. One query, however long the discussion (none for the
     count, which is a column of the article kept by comments.counts).
 
-    On a published piece's public page (the view sets ``shared_fragments``)
-    the rendered section comes from the shared cache until its comments or the
-    piece change (``articles.fragments.comment_section_fragment``): then no query.
+    On a published piece's public page (the view looked its fragments up and
+    sets ``comment_fragment``) the rendered section comes from the shared
+    cache until its comments or the piece change
+    (``articles.fragments.comment_section_fragment``): then no query.
     """
     is_open = comments_open(article)
     per_page = settings.NEWSROOM_COMMENTS_THREADS_PER_PAGE
@@ -64,9 +65,10 @@ def comment_section(context, article):
         template = context.template.engine.get_template(SECTION_TEMPLATE)
         return str(template.render(context.new(values)))
 
-    if context.get("shared_fragments") and article.is_published():
+    fragment = context.get("comment_fragment")
+    if fragment is not None and article.is_published():
         html = comment_section_fragment(
-            article,
+            fragment,
             is_open=is_open,
             settings=(per_page, max_depth, settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS),
             render=render,

@@ -124,3 +124,30 @@ def test_an_article_without_parts_gets_empty_ones(django_assert_num_queries):
         assert list(joined.takeaways.all()) == []
     assert joined.public_corrections == []
     assert joined.related_candidates == ({}, [])
+
+
+def test_the_parts_arrive_as_text_until_attached(piece):
+    """Both databases send the arrays as JSON text: the article page keys its
+    fragments by that text and parses it only to render one."""
+    fetched = parts.with_parts(Article.objects.filter(pk=piece.pk)).get()
+
+    names = ("bylines", "tags", "takeaways", "corrections", "related")
+    assert all(isinstance(getattr(fetched, f"part_{n}"), str) for n in names)
+    attached = parts.attach(fetched)
+    assert len(attached.bylines.all()) == 3
+    author = attached.bylines.all()[1].author
+    assert (
+        author.photo_renditions
+        == type(author).objects.get(pk=author.pk).photo_renditions
+    )
+    assert len(attached.public_corrections) == 2
+
+
+def test_attaching_twice_keeps_the_first_parts(piece, django_assert_num_queries):
+    fetched = parts.attach(parts.with_parts(Article.objects.filter(pk=piece.pk)).get())
+    bylines = fetched.bylines.all()
+
+    with django_assert_num_queries(0):
+        again = parts.attach(fetched)
+
+    assert again.bylines.all() is bylines

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.urls import reverse
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 from django.utils import timezone
 
+from articles.context_processors import SITE_URLS, site_urls
 from articles.models import Article
 from tests.factories import (
     ArticleFactory,
@@ -195,3 +196,53 @@ def test_front_page_queries_do_not_grow_with_articles(
 
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("articles:front-page"))
+
+
+@pytest.mark.parametrize("kind", ["article", "front"])
+def test_pages_ask_the_template_engine_for_no_missing_names(
+    client, report, kind, caplog
+):
+    """base.html's names that most views never set come from the site's
+    context processor: a missing one costs three exceptions per lookup."""
+    url = (
+        report.get_absolute_url()
+        if kind == "article"
+        else reverse("articles:front-page")
+    )
+    with caplog.at_level("DEBUG", logger="django.template"):
+        html = client.get(url).content.decode()
+
+    missing = [
+        r.getMessage() for r in caplog.records if "resolving variable" in r.getMessage()
+    ]
+    assert not [m for m in missing if "current_section" in m or "'query'" in m]
+    assert 'aria-current="page"' not in html
+    assert '<input id="site-search-q" type="search" name="q" value=""' in html
+
+
+def test_every_page_links_the_addresses_the_urlconf_gives(client, report):
+    html = client.get(reverse("articles:front-page")).content.decode()
+
+    assert f'<a class="site-name" href="{reverse("articles:front-page")}">' in html
+    assert f'action="{reverse("articles:search")}" method="get"' in html
+    assert f'<a href="{reverse("articles:corrections")}">Corrections</a>' in html
+    assert f'href="{reverse("articles:feed-atom")}"' in html
+    assert html.count(f'href="{reverse("articles:feed-rss")}"') == 2
+
+
+def test_a_urlconf_without_the_sites_pages_gives_empty_addresses():
+    """As ``{% url … as name %}`` did: no feed links, not an error."""
+    urls = site_urls("tests.articles.upload_urls", "/")
+
+    assert urls == dict.fromkeys(SITE_URLS, "")
+
+
+def test_each_script_prefix_has_its_own_addresses():
+    set_script_prefix("/prefix/")
+    try:
+        behind_a_prefix = site_urls(None, "/prefix/")
+    finally:
+        clear_script_prefix()
+
+    assert behind_a_prefix["front"] == "/prefix/"
+    assert site_urls(None, "/")["front"] == "/"

@@ -94,3 +94,21 @@ def test_rescheduling_before_the_time_moves_first_published(frozen):
     article.save()
 
     assert article.first_published_at == NOW + timedelta(days=2)
+
+
+def test_the_article_page_of_a_scheduled_piece_opens_when_its_time_comes(client):
+    """The page's query is built once but asks ``published()`` for each
+    request: its time is the request's own."""
+    with time_machine.travel(NOW, tick=False):
+        ArticleFactory(slug="already-out")
+        article = ArticleFactory(publish_at=NOW + timedelta(minutes=30))
+        assert client.get(article.get_absolute_url()).status_code == 404
+        assert (
+            client.get(
+                Article.objects.get(slug="already-out").get_absolute_url()
+            ).status_code
+            == 200
+        )
+
+    with time_machine.travel(NOW + timedelta(minutes=30), tick=False):
+        assert client.get(article.get_absolute_url()).status_code == 200
