@@ -215,15 +215,19 @@ def _render(key, lock, previous, hard: int, lookup, generations) -> Miss:
     stored the page and let go of the lock since this one missed (then that
     copy answers, and nothing renders twice). Otherwise render, knowing the
     epoch and the previous copy's tags' generations as they were before."""
-    entry, epoch = lookup(key)
-    if entry is not None:
+    try:
+        entry, epoch = lookup(key)
+        if entry is not None:
+            release(lock)
+            count("rechecked")
+            return Miss("wait", entry, None, None, epoch)
+        tags = previous.generations if previous is not None else None
+        before = generations(tags) if tags else None
+        if previous is not None and previous.epoch != RETIRED:
+            _retire(key, previous)
+    except Exception:  # rendered live (``answer``): nobody waits on the lock
         release(lock)
-        count("rechecked")
-        return Miss("wait", entry, None, None, epoch)
-    tags = previous.generations if previous is not None else None
-    before = generations(tags) if tags else None
-    if previous is not None and previous.epoch != RETIRED:
-        _retire(key, previous)
+        raise
     overtaken = getattr(previous, "rest_until", 0) > 0
     return Miss("render", None, lock, hard, epoch, overtaken, before)
 

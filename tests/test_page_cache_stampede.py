@@ -360,6 +360,23 @@ def test_the_renderer_releases_its_lock_when_the_view_fails(page):
     assert cache.get(lock_key()) is None
 
 
+def test_a_renderer_whose_cache_fails_after_the_lock_renders_live_and_lets_go(
+    page, monkeypatch
+):
+    assert state() == ("miss", "first")
+    purges.purge_now(TAG, soft=True)
+
+    def broken(key, previous):
+        raise RuntimeError("the cache answered nonsense")
+
+    monkeypatch.setattr(coalesce, "_retire", broken)  # after the lock is taken
+    response = Client().get(URL)
+
+    assert (response.status_code, response.content) == (200, b"first")
+    assert cache.get(lock_key()) is None
+    assert page.renders == 2
+
+
 def test_staff_never_wait_for_a_render(page, waiting):
     assert cache.add(lock_key(), "a renderer that hangs", 60)
     client = Client()
