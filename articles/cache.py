@@ -316,9 +316,9 @@ def comments_added(*article_ids: int) -> None:
 
 def section_changed(section) -> None:
     """A section renamed, moved or removed: the menu on every page, and the
-    pages that print its name."""
-    purges.purge(NAV, section_tag(section.pk))
+    pages that print its name (its cached copy forgotten first)."""
     transaction.on_commit(lambda: _quietly(cache.delete, NAV_KEY))
+    purges.purge(NAV, section_tag(section.pk))
 
 
 def author_changed(author) -> None:
@@ -340,17 +340,22 @@ def front_blocks_tags() -> tuple[str, str]:
 
 # The caches lists depend on -------------------------------------------------------
 
-NAV_KEY = "nav-sections:v1"
+NAV_KEY = "nav-sections:v2"  # v2: with each section's pk
 NEXT_SCHEDULED_KEY = "page:v1:next-scheduled"
 
 
 def nav_sections() -> list[dict]:
-    """The sections menu, from the shared cache; ``section_changed`` forgets it."""
+    """The sections menu (and list cards' sections), shared; see section_changed."""
     from .models import Section
 
     def load():
         return [
-            {"name": s.name, "slug": s.slug, "get_absolute_url": s.get_absolute_url()}
+            {
+                "pk": s.pk,
+                "name": s.name,
+                "slug": s.slug,
+                "get_absolute_url": s.get_absolute_url(),
+            }
             for s in Section.objects.only("name", "slug")
         ]
 

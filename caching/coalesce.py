@@ -42,17 +42,26 @@ from django.core.cache import cache
 
 from . import edge
 from .backend import failures
-from .entries import Entry
+from .entries import RETIRED, Entry
 
 logger = logging.getLogger(__name__)
 
 LOCK_PREFIX = "page:lock:v1:"
 # Bumped by every hard purge, before its tags (see caching.purges.purge_now).
 HARD_EPOCH_KEY = "page:v1:hard-epoch"
-# Counters of what misses did, kept only with NEWSROOM_PAGE_CACHE_STATS on (the
-# benchmark's "renders per purge"; docs/benchmark.md).
-STATS_PREFIX = "page:stats:v1:"
 OUTCOMES = ("render", "stale", "wait", "fallback")
+# Counters of what misses did, kept only with NEWSROOM_PAGE_CACHE_STATS on (the
+# benchmark's "renders per purge"; docs/benchmark.md): every outcome but
+# "stale" (a counter written on each stale answer cost it half as much CPU
+# again as a whole hit, in the very load the benchmark compares with the same
+# load without approvals), and what became of renders and looks: "rechecked",
+# a reader answered by a render stored just before it took the lock (a "wait"
+# too); "kept", a render stored as current though other pages were purged
+# meanwhile; "overtaken", one kept only as previous copy (a soft purge of its
+# tags ran meanwhile); "dropped", one not kept at all (a hard purge ran).
+STATS_PREFIX = "page:stats:v1:"
+COUNTED = ("render", "wait", "fallback", "rechecked", "kept", "overtaken", "dropped")
+STATS_SECONDS = 7 * 24 * 3600
 # Between two looks at the cache while waiting for another request's render:
 # soon at first (a page renders in tens of milliseconds), then every 50 ms.
 PAUSES = (0.005, 0.01, 0.02, 0.04)
@@ -90,6 +99,9 @@ class Miss(NamedTuple):
     epoch: int | None  # the purge epoch read last before rendering, if read
     # Renders after a copy that a purge overtook too: purges outpace renders.
     streak: bool = False
+    # The generations of the previous copy's tags, read before rendering:
+    # a render that leaves all of them as they were is current (``unchanged``).
+    before: dict[str, int] | None = None
 
 
 def servable(entry, hard_epoch: int) -> bool:
@@ -103,20 +115,24 @@ def servable(entry, hard_epoch: int) -> bool:
     )
 
 
-def answer(request, key: str, lookup, replay):
+def answer(request, key: str, lookup, replay, generations):
     """A miss on ``key``: the previous copy or another request's render, as a
     response made by ``replay(request, entry)``; or None: render here, and the
-    request carries what storing that render needs (its lock, the hard epoch).
-    ``lookup(key)`` is the page cache's own (a current copy and the epoch)."""
+    request carries what storing that render needs (its lock, the hard epoch,
+    the generations its tags had before). ``lookup(key)`` and
+    ``generations(tags)`` are the page cache's own (a current copy and the
+    epoch; the tags' generations, one read)."""
     try:
-        found = miss(key, lookup)
+        found = miss(key, lookup, generations)
     except Exception:  # a cache outage: render live, as before
         logger.warning("page cache unavailable", exc_info=True)
         return None
-    count(found.outcome)
+    if found.outcome != "stale":
+        count(found.outcome)
     request._page_cache_lock = found.lock
     request._page_cache_hard_epoch = found.hard_epoch
     request._page_cache_streak = found.streak
+    request._page_cache_before = found.before
     if found.epoch is not None:
         request._page_cache_epoch = found.epoch
     if found.entry is None:
@@ -126,6 +142,18 @@ def answer(request, key: str, lookup, replay):
     if found.outcome == "stale":  # the edge was purged; it must not keep this
         edge.keep_off_edge(response)
     return response
+
+
+def unchanged(request, generations: dict[str, int]) -> bool:
+    """Whether none of the page's tags was purged while it rendered: each of
+    ``generations`` (read after the render) is what it was before (read
+    after this request took the lock, before the view ran). Then the render
+    is current even if the purge epoch moved meanwhile (a purge of another
+    page, or the end of the very purge that made this one stale)."""
+    before = getattr(request, "_page_cache_before", None)
+    return bool(before) and all(
+        before.get(tag) == generation for tag, generation in generations.items()
+    )
 
 
 def rest_until(request) -> float | None:
@@ -140,12 +168,13 @@ def rest_until(request) -> float | None:
     return time.time() + (rest_seconds() if streak else 0)
 
 
-def miss(key: str, lookup) -> Miss:
+def miss(key: str, lookup, generations) -> Miss:
     """Decide what a request that missed ``key`` gets. ``lookup(key)`` is the
-    page cache's own (a current copy and the purge epoch, or None)."""
+    page cache's own (a current copy and the purge epoch, or None);
+    ``generations(tags)`` reads the tags' generations."""
     lock_key = LOCK_PREFIX + key
     before = failures(cache)
-    found = cache.get_many([key, HARD_EPOCH_KEY, lock_key])
+    found = _get_many([key, HARD_EPOCH_KEY, lock_key])
     hard = found.get(HARD_EPOCH_KEY, 0)
     previous = _entry(found.get(key))
     if servable(previous, hard) and getattr(previous, "rest_until", 0) > time.time():
@@ -153,8 +182,7 @@ def miss(key: str, lookup) -> Miss:
     if lock_key not in found:
         lock = _take(lock_key)
         if lock is not None:
-            overtaken = getattr(previous, "rest_until", 0) > 0
-            return Miss("render", None, lock, hard, None, overtaken)
+            return _render(key, lock, previous, hard, lookup, generations)
     if failures(cache) != before:
         # The cache is unreachable: nobody's lock or copy can be seen, so
         # render live, as without coalescing (and keep nothing).
@@ -164,9 +192,53 @@ def miss(key: str, lookup) -> Miss:
     return _wait(key, lock_key, lookup)
 
 
+def _get_many(keys: list[str]) -> dict:
+    """``cache.get_many``, through the backend's quicker ``get_values`` where
+    it has one (on Redis one MGET on a connection of its own, without
+    redis-py's per-command layers: a stale answer makes this read)."""
+    get_values = getattr(cache, "get_values", None)
+    if get_values is None:
+        return cache.get_many(keys)
+    values = get_values(keys)
+    return {
+        key: value for key, value in zip(keys, values, strict=True) if value is not None
+    }
+
+
 def _entry(blob) -> Entry | None:
     """The stored page in ``blob`` (the page cache keeps bytes), or None."""
     return None if blob is None else Entry.decode(blob)
+
+
+def _render(key, lock, previous, hard: int, lookup, generations) -> Miss:
+    """This request holds the lock. Look once more: another request may have
+    stored the page and let go of the lock since this one missed (then that
+    copy answers, and nothing renders twice). Otherwise render, knowing the
+    epoch and the previous copy's tags' generations as they were before."""
+    try:
+        entry, epoch = lookup(key)
+        if entry is not None:
+            release(lock)
+            count("rechecked")
+            return Miss("wait", entry, None, None, epoch)
+        tags = previous.generations if previous is not None else None
+        before = generations(tags) if tags else None
+        if previous is not None and previous.epoch != RETIRED:
+            _retire(key, previous)
+    except Exception:  # rendered live (``answer``): nobody waits on the lock
+        release(lock)
+        raise
+    overtaken = getattr(previous, "rest_until", 0) > 0
+    return Miss("render", None, lock, hard, epoch, overtaken, before)
+
+
+def _retire(key: str, previous: Entry) -> None:
+    """Keep ``previous`` only as a previous copy while this render runs: the
+    readers meanwhile learn from its first line that it is not current,
+    instead of each reading all its tags' generations again."""
+    seconds = int(previous.until - time.time())
+    if seconds > 0:
+        cache.set(key, previous.retired(), seconds)
 
 
 def _take(lock_key: str) -> tuple[str, str] | None:
@@ -188,7 +260,7 @@ def _wait(key: str, lock_key: str, lookup) -> Miss:
         entry, epoch = lookup(key)
         if entry is not None:
             return Miss("wait", entry, None, None, epoch)
-        found = cache.get_many([key, HARD_EPOCH_KEY, lock_key])
+        found = _get_many([key, HARD_EPOCH_KEY, lock_key])
         hard = found.get(HARD_EPOCH_KEY, 0)
         previous = _entry(found.get(key))
         if servable(previous, hard):
@@ -215,18 +287,21 @@ def release(lock: tuple[str, str] | None) -> None:
 
 
 def count(outcome: str) -> None:
-    """Count one miss's outcome, when the benchmark asks for it."""
+    """Count one miss's outcome or event, when the benchmark asks for it."""
     if not getattr(settings, "NEWSROOM_PAGE_CACHE_STATS", False):
         return
     key = STATS_PREFIX + outcome
     try:
-        if not cache.add(key, 1, timeout=None):
+        counter = getattr(cache, "incr_or_start", None)
+        if counter is not None:  # caching.backend's: one round trip
+            counter(key, timeout=STATS_SECONDS)
+        elif not cache.add(key, 1, timeout=STATS_SECONDS):
             cache.incr(key)
     except Exception:
         logger.warning("page cache stats not counted", exc_info=True)
 
 
 def stats() -> dict[str, int]:
-    """The outcomes counted so far (``count``)."""
-    found = cache.get_many([STATS_PREFIX + outcome for outcome in OUTCOMES])
-    return {outcome: found.get(STATS_PREFIX + outcome, 0) for outcome in OUTCOMES}
+    """The outcomes and events counted so far (``count``)."""
+    found = cache.get_many([STATS_PREFIX + name for name in COUNTED])
+    return {name: found.get(STATS_PREFIX + name, 0) for name in COUNTED}

@@ -18,6 +18,10 @@ already checked them. The cache keeps these bytes as it keeps any value.
 
 import json
 
+# The epoch and generations of a page kept only as a previous copy
+# (``caching.coalesce``): no purge makes them, so it is never current.
+RETIRED = -1
+
 
 class Entry:
     """A stored page, read from its bytes (``Entry.decode``)."""
@@ -119,6 +123,25 @@ class Entry:
                 store[name.lower()] = (name, value)
             self._headers = store
         return self._headers
+
+    def retired(self) -> bytes:
+        """The same entry kept only as a previous copy (``RETIRED``), so that
+        a hit tells it is not current without reading its tags."""
+        tags = json.dumps(
+            dict.fromkeys(self.generations, RETIRED),
+            separators=(",", ":"),
+            sort_keys=True,
+        ).encode()
+        first = self._first_line(
+            self.status,
+            self.until,
+            RETIRED,
+            self.hard_epoch,
+            self.rest_until,
+            len(tags),
+            self._body - self._heads,
+        )
+        return first + tags + self._blob[self._heads :]
 
     def restamp(self, epoch: int) -> bytes:
         """The same entry, known current at ``epoch``: a new first line."""

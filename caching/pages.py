@@ -42,7 +42,7 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 
 from caching import coalesce, edge
-from caching.entries import Entry
+from caching.entries import RETIRED, Entry
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class PageCacheMiddleware:
             if entry is not None:
                 return _replay(request, entry)
         if key is not None:  # one render per purge (caching.coalesce)
-            answer = coalesce.answer(request, key, _lookup, _replay)
+            answer = coalesce.answer(request, key, _lookup, _replay, generations)
             if answer is not None:
                 return answer
         request._page_cache_key = key
@@ -280,16 +280,25 @@ def _store(key: str, request, response) -> None:
         epoch = cache.get(EPOCH_KEY, 0)
         rest_until = 0.0
         if epoch != request._page_cache_epoch:
-            # Something was purged while this page rendered: it may show what
-            # the purge replaced, under generations read after the purge.
-            # Serve it, and keep it off the edge; the next reader renders
-            # afresh. Kept here only as a previous copy (never current), so
-            # purges that come faster than renders still move readers on.
-            edge.keep_off_edge(response)
-            rest_until = coalesce.rest_until(request) if tag_generations else None
-            if rest_until is None:
-                return
-            tag_generations, epoch = dict.fromkeys(tag_generations, -1), -1
+            if coalesce.unchanged(request, tag_generations):
+                # Purges ran meanwhile, none of them of this page's tags: it is
+                # current as of the epoch read before it rendered (a hit
+                # checks its tags once, then stamps the newer epoch).
+                epoch = request._page_cache_epoch
+                coalesce.count("kept")
+            else:
+                # This page's tags were purged while it rendered: it may show
+                # what the purge replaced, under generations read after the
+                # purge. Serve it, and keep it off the edge; the next reader
+                # renders afresh. Kept only as a previous copy (never
+                # current), so purges faster than renders still move readers on.
+                edge.keep_off_edge(response)
+                rest_until = coalesce.rest_until(request) if tag_generations else None
+                coalesce.count("overtaken" if rest_until is not None else "dropped")
+                if rest_until is None:
+                    return
+                tag_generations = dict.fromkeys(tag_generations, RETIRED)
+                epoch = RETIRED
         blob = Entry.encode(
             status=response.status_code,
             until=time.time() + ttl,
@@ -321,7 +330,7 @@ def _lookup(key: str):
     epoch = epoch or 0
     entry = _decoded(key, blob)
     now = time.time()
-    if entry is None or entry.until <= now:
+    if entry is None or entry.until <= now or entry.epoch == RETIRED:
         return None, epoch
     if entry.epoch == epoch:
         return entry, epoch

@@ -281,3 +281,16 @@ def test_without_redis_the_bench_serves_a_cold_shared_disk_cache(tmp_path):
 
     assert env["CACHE_DIR"] == str(tmp_path / "cache")
     assert "REDIS_URL" not in env
+
+
+def test_the_in_process_figures_are_the_minimum_and_median_of_five_rounds():
+    from bench import misses
+
+    calls = []
+    rounds = misses.per_request(lambda: calls.append(1), 4)
+
+    assert len(rounds) == 5 and len(calls) == 20
+    assert all(value >= 0 for value in rounds)
+    assert misses.summary("tag page", [300.4, 100.2, 200.0, 1_500.0, 250.0]) == (
+        "tag page: min 100 µs, median 250 µs"
+    )

@@ -2,7 +2,7 @@
 the status, headers, body and tag generations they were made from, and a
 miss for anything else."""
 
-from caching.entries import Entry
+from caching.entries import RETIRED, Entry
 
 HEADERS = [
     ("Content-Type", "text/html; charset=utf-8"),
@@ -51,6 +51,24 @@ def test_a_restamped_entry_differs_only_in_its_epoch():
     assert (again.status, again.until, again.content) == (200, entry.until, BODY)
     assert again.generations == entry.generations
     assert again.header_store() == entry.header_store()
+
+
+def test_a_retired_entry_keeps_its_page_but_no_generation_a_purge_makes():
+    entry = Entry.decode(stored(hard_epoch=4, rest_until=1_800_000_000.5))
+
+    retired = Entry.decode(entry.retired())
+
+    assert retired.epoch == RETIRED
+    assert retired.generations == {"article:12": RETIRED, "nav": RETIRED}
+    assert (retired.hard_epoch, retired.rest_until) == (4, 1_800_000_000.5)
+    assert (retired.status, retired.until, retired.content) == (200, entry.until, BODY)
+    assert retired.header_store() == entry.header_store()
+
+
+def test_a_retired_entry_without_tags_round_trips():
+    retired = Entry.decode(Entry.decode(stored(generations={})).retired())
+
+    assert (retired.epoch, retired.generations, retired.content) == (-1, {}, BODY)
 
 
 def test_anything_else_in_the_cache_is_a_miss_not_an_error():

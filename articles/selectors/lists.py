@@ -1,6 +1,7 @@
 """
-What list pages read that may come from the shared cache: a list's count and
-the front page's section blocks.
+What list pages read that may come from the shared cache: a list's count, the
+plan of a tag's or author's query, the sections their cards print and the
+front page's section blocks.
 
 Each is kept by ``caching.fragments.cached`` under a key made from the
 generations of the tags (named by ``articles.cache``) whose purge makes it
@@ -16,6 +17,7 @@ from itertools import groupby
 from types import SimpleNamespace
 from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import F
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
@@ -23,10 +25,14 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 
 from articles import cache as article_cache
-from articles.models import Article
+from articles.models import Article, Section
 from caching import fragments, pages
 
 T = TypeVar("T")
+PLAN_PREFIX = "list-plan:v1:"
+# A plan is only how the database is asked (the rows are the same either
+# way), so it is kept without purges, for a while.
+PLAN_SECONDS = 3600
 # What a headline link needs (its address: the publication date and slug).
 PIECE_FIELDS = ("pk", "headline", "slug", "publish_at", "created_at", "section_id")
 
@@ -36,6 +42,46 @@ def list_count(list_name: str, *, bound: int, count: Callable[[], int]) -> int:
     return fragments.cached(
         "list-count", tags=(list_name,), vary=(bound,), render=count, lifetime=_lifetime
     )
+
+
+def busy(list_name: str, *, ask: Callable[[], bool]) -> bool:
+    """Whether the tag or author of the list ``list_name`` is busy, which
+    picks the plan of its query (``ArticleQuerySet.tagged``); ``ask()`` asks
+    the database. A stale answer costs speed, never a wrong row."""
+    if not fragments.enabled():
+        return ask()
+    key = PLAN_PREFIX + list_name
+    try:
+        found = cache.get(key)
+    except Exception:  # the plan never takes a page down with the cache
+        return ask()
+    if found is not None:
+        return found
+    answer = ask()
+    try:
+        cache.set(key, answer, PLAN_SECONDS)
+    except Exception:
+        pages.logger.warning("list plan not stored", exc_info=True)
+    return answer
+
+
+def with_sections(articles, menu: list[dict]) -> list:
+    """``articles`` (a page of a list) with their sections, named as the
+    sections menu ``menu`` (``articles.cache.nav_sections``, from the shared
+    cache, forgotten when a section changes) names them: no query, unless a
+    section is missing from it."""
+    articles = list(articles)
+    known = {
+        item["pk"]: Section(pk=item["pk"], name=item["name"], slug=item["slug"])
+        for item in menu
+        if "pk" in item
+    }
+    missing = {a.section_id for a in articles} - known.keys()
+    if missing:
+        known.update(Section.objects.only("name", "slug").in_bulk(missing))
+    for article in articles:
+        article.section = known[article.section_id]
+    return articles
 
 
 def front_section_blocks(*, per_section: int, recent_window: int) -> list[tuple]:

@@ -66,18 +66,37 @@ class PublishedArticlesMixin:
     paginate_by = PAGE_SIZE
     paginator_class = BoundedPaginator
     context_object_name = "articles"
+    # An empty list is the 404 (e.g. a tag used only on unpublished pieces,
+    # which would name an embargoed story), told by the paginator from the
+    # list's count (kept in the shared cache) rather than by a query of its own
+    # (what ListView's ``allow_empty = False`` costs).
+    empty_list_is_404 = False
 
     def get_queryset(self):
-        return Article.objects.published().with_bylines().only(*LISTED_FIELDS)
+        # The sections come from the menu's copy in the shared cache
+        # (``with_sections``), not from a query of their own.
+        return (
+            Article.objects.published().with_bylines(section=False).only(*LISTED_FIELDS)
+        )
 
     def list_name(self) -> str | None:
         """The ``cache.list_tag`` of this list, if it has one."""
         return None
 
     def get_paginator(self, *args, **kwargs):
+        if self.empty_list_is_404:
+            kwargs["allow_empty_first_page"] = False
         paginator = super().get_paginator(*args, **kwargs)
         paginator.list_name = self.list_name()
         return paginator
+
+    def with_sections(self, context) -> list:
+        """The page's pieces with their sections (``lists.with_sections``);
+        the menu is given the same copy of the sections, read once."""
+        context["nav_sections"] = menu = cache.nav_sections()
+        shown = lists.with_sections(context["articles"], menu)
+        context["articles"] = context["object_list"] = shown
+        return shown
 
     def paginate_queryset(self, queryset, page_size):
         page = self.request.GET.get("page") or self.kwargs.get("page") or 1
@@ -101,7 +120,7 @@ class FrontPageView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shown = list(context["articles"])
+        shown = self.with_sections(context)
         if context["page_obj"].number == 1:
             context["lead"] = shown[0] if shown else None
             context["articles"] = shown[1:]
@@ -147,17 +166,22 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
 class TagDetailView(PublishedArticlesMixin, ListView):
     template_name = "articles/tag_detail.html"
     # A tag used only on unpublished pieces would name an embargoed story.
-    allow_empty = False
+    empty_list_is_404 = True
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().tagged(self.tag)
+        busy = lists.busy(
+            self.list_name(),
+            ask=lambda: Article.objects.is_busy("tag", tag=self.tag),
+        )
+        return super().get_queryset().tagged(self.tag, busy=busy)
 
     def list_name(self):
         return cache.list_tag(tag=self.tag.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
+        self.with_sections(context)
         cache.mark_list_page(
             self.request,
             self.list_name(),
@@ -172,7 +196,11 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return super().get_queryset().by_author(self.author)
+        busy = lists.busy(
+            self.list_name(),
+            ask=lambda: Article.objects.is_busy("author", author=self.author),
+        )
+        return super().get_queryset().by_author(self.author, busy=busy)
 
     def list_name(self):
         return cache.list_tag(author=self.author.pk)
@@ -183,6 +211,7 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
             jsonld=metadata.author_jsonld(self.author),
             **kwargs,
         )
+        self.with_sections(context)
         cache.mark_list_page(
             self.request,
             self.list_name(),
@@ -204,6 +233,7 @@ class ArchiveMixin(PublishedArticlesMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        self.with_sections(context)
         cache.mark_list_page(
             self.request, cache.list_tag("archive"), context["articles"]
         )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles import cache as article_cache
 from articles import services as article_services
 from articles.views.lists import PAGE_SIZE
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
@@ -206,3 +207,87 @@ def test_a_scheduled_piece_joins_its_section_block_on_time(client, full):
     assert piece.headline not in block(client, "world")
     with time_machine.travel(soon + timedelta(seconds=2)):
         assert piece.headline in block(client, "world")
+
+
+# What a rendered list asks the database (PostgreSQL: each query a round trip) ---
+
+
+@pytest.mark.parametrize("name", ["tag", "author"])
+def test_a_tag_or_author_page_rendered_again_costs_three_queries(
+    client, full, name, django_assert_num_queries
+):
+    url = pages(full)[name]
+    first = html(client, url)
+
+    # The tag or author, the page of pieces and their bylines: the count, the
+    # plan, the sections and the cards come from the shared cache.
+    with django_assert_num_queries(3) as again:
+        assert html(client, url) == first
+
+    assert not any("OFFSET 999" in query["sql"] for query in again.captured_queries)
+    assert not any("articles_section" in q["sql"] for q in again.captured_queries)
+
+
+def test_the_front_page_rendered_again_costs_two_queries(
+    client, full, django_assert_num_queries
+):
+    front = reverse("articles:front-page")
+    first = html(client, front)
+
+    with django_assert_num_queries(2):
+        assert html(client, front) == first
+
+
+def test_a_tag_whose_last_published_piece_is_withdrawn_is_a_404(client, editor, commit):
+    piece = ArticleFactory(tags=["Embargo"])
+    url = reverse("articles:tag-detail", args=["embargo"])
+    assert client.get(url).status_code == 200
+
+    commit(article_services.article_withdraw, article=piece, user=editor, note="Law.")
+
+    assert client.get(url).status_code == 404
+
+
+def test_cards_name_a_renamed_section_at_once(client, full, commit):
+    url = pages(full)["tag"]
+    assert ">World</a>" in html(client, url)
+    section = full["section"]
+    section.name = "Worldwide"
+
+    commit(article_services.section_save, section=section)
+
+    page = html(client, url)
+    assert ">Worldwide</a>" in page
+    assert ">World</a>" not in page
+
+
+def test_a_section_missing_from_the_menus_copy_is_read_from_the_database(
+    full, django_assert_num_queries
+):
+    from articles.models import Article
+    from articles.selectors.lists import with_sections
+
+    listed = list(Article.objects.filter(pk=full["pieces"][0].pk))
+    section = full["section"]
+    menu = [{"pk": section.pk, "name": section.name, "slug": section.slug}]
+
+    with django_assert_num_queries(0):
+        named = with_sections(listed, menu)
+    with django_assert_num_queries(1):
+        read = with_sections(listed, [{"name": "Elsewhere", "slug": "elsewhere"}])
+
+    assert [a.section.name for a in named] == [a.section.name for a in read]
+    assert read[0].section.get_absolute_url() == section.get_absolute_url()
+
+
+def test_a_stale_plan_still_lists_the_same_pieces(client, full):
+    from articles.selectors.lists import PLAN_PREFIX
+
+    url = pages(full)["tag"]
+    first = html(client, url)
+    plan = PLAN_PREFIX + article_cache.list_tag(tag=Tag.objects.get(slug="japan").pk)
+    assert cache.get(plan) is False  # one page of pieces: quiet
+
+    for busy in (True, False):  # whatever an old answer says
+        cache.set(plan, busy, 60)
+        assert html(client, url) == first
