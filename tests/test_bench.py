@@ -274,6 +274,19 @@ def test_results_markdown_keeps_the_other_setups_section(tmp_path):
     assert text.index("## SQLite") < text.index("## PostgreSQL + Redis")
     assert text.count("## SQLite") == 1
 
+    # A section kept by hand between bench: markers survives the next run
+    # (one under other markers did not: it was dropped).
+    kept = (
+        "<!-- bench:issue16-before-after -->\n"
+        "## By hand\n"
+        "<!-- /bench:issue16-before-after -->\n"
+    )
+    path.write_text(text + "\n" + kept)
+    report.update_markdown(run("SQLite", "sqlite", 4444.0), path)
+    text = path.read_text()
+    assert "## By hand" in text and "4,444" in text and "2,222" in text
+    assert text.index("## PostgreSQL + Redis") < text.index("## By hand")
+
 
 def test_without_redis_the_bench_serves_a_cold_shared_disk_cache(tmp_path):
     sqlite = database.Database("sqlite:///bench.sqlite3", "sqlite", "bench.sqlite3")
