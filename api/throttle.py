@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from caching.calls import incr_or_start
 
 logger = logging.getLogger(__name__)
 PREFIX = "api:rate:v1:"
@@ -75,17 +75,9 @@ def lease_size(per_minute: int, counted: int = 0) -> int:
 
 
 def _count(key: str, size: int) -> int:
-    """The shared count after adding ``size``: one round trip where the cache
-    can do ``add`` and ``incr`` together (both of ours), else two."""
-    start = getattr(cache, "incr_or_start", None)
-    if start is not None:
-        return start(key, timeout=70, delta=size)
-    cache.add(key, 0, timeout=70)
-    try:
-        return cache.incr(key, size)
-    except ValueError:  # expired between add and incr
-        cache.set(key, size, timeout=70)
-        return size
+    """The shared count after adding ``size``: one round trip on the site's
+    caches (``caching.calls.incr_or_start``)."""
+    return incr_or_start(key, timeout=70, delta=size)
 
 
 def _spend(subject: str, window: int, per_minute: int) -> _Lease | None:

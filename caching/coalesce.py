@@ -42,6 +42,7 @@ from django.core.cache import cache
 
 from . import edge
 from .backend import failures
+from .calls import incr_or_start, read_values
 from .entries import RETIRED, Entry
 
 logger = logging.getLogger(__name__)
@@ -193,13 +194,9 @@ def miss(key: str, lookup, generations) -> Miss:
 
 
 def _get_many(keys: list[str]) -> dict:
-    """``cache.get_many``, through the backend's quicker ``get_values`` where
-    it has one (on Redis one MGET on a connection of its own, without
-    redis-py's per-command layers: a stale answer makes this read)."""
-    get_values = getattr(cache, "get_values", None)
-    if get_values is None:
-        return cache.get_many(keys)
-    values = get_values(keys)
+    """``cache.get_many`` in one read (``calls.read_values``: on Redis one
+    MGET on a connection of its own, as a stale answer makes this read)."""
+    values = read_values(keys)
     return {
         key: value for key, value in zip(keys, values, strict=True) if value is not None
     }
@@ -292,11 +289,7 @@ def count(outcome: str) -> None:
         return
     key = STATS_PREFIX + outcome
     try:
-        counter = getattr(cache, "incr_or_start", None)
-        if counter is not None:  # caching.backend's: one round trip
-            counter(key, timeout=STATS_SECONDS)
-        elif not cache.add(key, 1, timeout=STATS_SECONDS):
-            cache.incr(key)
+        incr_or_start(key, timeout=STATS_SECONDS)
     except Exception:
         logger.warning("page cache stats not counted", exc_info=True)
 

@@ -53,6 +53,10 @@ class Entry:
         return self._blob
 
     @staticmethod
+    def _tags(generations: dict[str, int]) -> bytes:
+        return json.dumps(generations, separators=(",", ":"), sort_keys=True).encode()
+
+    @staticmethod
     def _first_line(status, until, epoch, hard_epoch, rest_until, tags, head):
         hard = "-" if hard_epoch is None else str(hard_epoch)
         return (
@@ -71,7 +75,7 @@ class Entry:
         hard_epoch: int | None = None,
         rest_until: float = 0.0,
     ) -> bytes:
-        tags = json.dumps(generations, separators=(",", ":"), sort_keys=True).encode()
+        tags = Entry._tags(generations)
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers)
         # Django's header values are latin-1 already (it MIME-encodes others).
         head = lines.encode("latin-1")
@@ -127,11 +131,7 @@ class Entry:
     def retired(self) -> bytes:
         """The same entry kept only as a previous copy (``RETIRED``), so that
         a hit tells it is not current without reading its tags."""
-        tags = json.dumps(
-            dict.fromkeys(self.generations, RETIRED),
-            separators=(",", ":"),
-            sort_keys=True,
-        ).encode()
+        tags = self._tags(dict.fromkeys(self.generations, RETIRED))
         first = self._first_line(
             self.status,
             self.until,

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from caching import pages
+from caching.calls import read_values as _read
 
 KEY_PREFIX = "fragment:v2:"
 # Entries read by ``read_many``: (deadline, generations, check, value).
@@ -155,12 +156,3 @@ def _store(key: str, entry: tuple, seconds: int) -> None:
         cache.set(key, entry, seconds)
     except Exception:  # the page is served all the same
         pages.logger.warning("fragment cache store failed", exc_info=True)
-
-
-def _read(keys: list[str]) -> list:
-    """The values of ``keys`` in one read (one MGET on Redis)."""
-    get_values = getattr(cache, "get_values", None)  # caching.backend's caches
-    if get_values is not None:
-        return get_values(keys)
-    found = cache.get_many(keys)
-    return [found.get(key) for key in keys]

@@ -42,6 +42,7 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 
 from caching import coalesce, edge
+from caching.calls import read_values
 from caching.entries import RETIRED, Entry
 
 logger = logging.getLogger(__name__)
@@ -314,19 +315,10 @@ def _store(key: str, request, response) -> None:
         logger.warning("page cache store failed", exc_info=True)
 
 
-def _read(*keys: str) -> list:
-    """The cached values of ``keys`` in one read (one MGET on Redis)."""
-    get_values = getattr(cache, "get_values", None)
-    if get_values is not None:  # caching.backend's caches
-        return get_values(list(keys))
-    found = cache.get_many(keys)
-    return [found.get(key) for key in keys]
-
-
 def _lookup(key: str):
     """The stored page if nothing it shows has changed since, and the epoch:
     one read of both; the page's tags only after a purge somewhere."""
-    blob, epoch = _read(key, EPOCH_KEY)
+    blob, epoch = read_values([key, EPOCH_KEY], backend=cache)
     epoch = epoch or 0
     entry = _decoded(key, blob)
     now = time.time()

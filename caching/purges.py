@@ -18,6 +18,7 @@ from django.db import transaction
 
 from caching import coalesce, edge
 from caching.backend import CacheUnavailable
+from caching.calls import incr_or_start_many
 from caching.pages import EPOCH_KEY, TAG_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -97,23 +98,11 @@ def _purge_now(tags: tuple[str, ...], *, soft: bool = False) -> None:
 
 def _bump(keys: list[str]) -> None:
     """Add one to each counter in order, starting a missing one at 1, never
-    to expire. The site's backends do it in one call (``incr_or_start_many``:
-    one round trip to Redis, one statement a key on the disk cache); another
-    (the local-memory cache some tests use) with ``add``, then ``incr``."""
-    bump_many = getattr(cache, "incr_or_start_many", None)
-    if bump_many is not None:
-        try:
-            bump_many(keys, timeout=None)
-        except CacheUnavailable:
-            pass  # logged once by the backend; the pages expire meanwhile
-        except Exception:
-            logger.warning("page cache purge failed for %s", keys, exc_info=True)
-        return
-    for key in keys:
-        try:
-            if not cache.add(key, 1, timeout=None):
-                cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=None)
-        except Exception:
-            logger.warning("page cache purge failed for %s", key, exc_info=True)
+    to expire: one call on the site's backends (``incr_or_start_many``: one
+    round trip to Redis, one statement a key on the disk cache)."""
+    try:
+        incr_or_start_many(keys, timeout=None, backend=cache)
+    except CacheUnavailable:
+        pass  # logged once by the backend; the pages expire meanwhile
+    except Exception:
+        logger.warning("page cache purge failed for %s", keys, exc_info=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from caching.backend import failures
+from caching.calls import add_many
 
 PREFIX = "comments:rate"
 
@@ -107,14 +108,9 @@ def check_all(limits: list[tuple[Limit, str]]) -> Verdict:
 
 
 def _add_first_slots(slots: list[tuple[str, float, int]]) -> list[bool]:
-    """``add`` of each (key, value, seconds): the site's backends do them in
-    one call (``add_many``), another (local memory) one by one."""
-    if not slots:
-        return []
-    add_many = getattr(cache, "add_many", None)
-    if add_many is not None:
-        return add_many(slots)
-    return [cache.add(key, value, timeout=seconds) for key, value, seconds in slots]
+    """``add`` of each (key, value, seconds), in one call on the site's
+    backends (``caching.calls.add_many``: one round trip to Redis)."""
+    return add_many(slots, backend=cache) if slots else []
 
 
 def release(verdict: Verdict) -> None:
