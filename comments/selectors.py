@@ -11,10 +11,17 @@ comments.
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from .models import Comment
+from .models import Comment, public_filter
 
 THREAD_FIELDS = [
     "pk",
@@ -51,16 +58,26 @@ class ThreadPage:
 
 
 def _heads(article):
-    # A reply's parent is always of the same article; saying so keeps
-    # PostgreSQL's anti-join inside this article's comments instead of
-    # hashing the whole table (52 ms on the bench's viral article).
-    public_parent = Comment.objects.public().filter(
-        article=article, pk=OuterRef("parent_id")
+    # "Whose parent is not public" as a scalar subquery on the parent's
+    # primary key, which PostgreSQL never turns into a join: it walks the
+    # article's comments in order, looks each parent up by id and stops once
+    # the page is full, whatever its statistics say. As NOT EXISTS it became
+    # an anti-join whose plan followed the statistics: a nested loop
+    # rescanning the article's comments for each comment whenever it believed
+    # the article had one comment (every new piece, until the table is
+    # analysed again; 0.77 s for a thread page of a piece with 1,200
+    # comments), and a hash of the whole table without the article's filter
+    # (52 ms). docs/comments.md, "Threads".
+    parent_is_public = (
+        Comment.objects.filter(pk=OuterRef("parent_id"))
+        .order_by()
+        .values(public=ExpressionWrapper(public_filter(), BooleanField()))[:1]
     )
     return (
         Comment.objects.public()
         .filter(article=article)
-        .filter(~Exists(public_parent))
+        .alias(parent_public=Coalesce(Subquery(parent_is_public), Value(False)))
+        .filter(parent_public=False)
         .order_by("created_at", "pk")
     )
 
