@@ -7,6 +7,9 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .webhooks import checks, receivers  # noqa: F401 (checks registers)
+        from core.jobs import housekeeping
+
+        from .webhooks import attempts, checks, receivers  # noqa: F401 (checks registers)
 
         receivers.connect()
+        housekeeping.register("webhook deliveries", attempts.finished_deliveries)

@@ -133,3 +133,14 @@ def attempt_run(*, delivery_id: int, number: int) -> datetime | None:
             ]
         )
     return following
+
+
+def finished_deliveries(now: datetime):
+    """The delivery log's rows that may go (``core.jobs.housekeeping``):
+    finished more than ``WEBHOOKS_LOG_KEEP_DAYS`` ago, their attempts with
+    them. A subscription's record (failures in a row, failing since) is kept
+    on the subscription, so the switch-off rule loses nothing."""
+    kept = timedelta(days=settings.WEBHOOKS_LOG_KEEP_DAYS)
+    return WebhookDelivery.objects.filter(
+        status__in=FINISHED, finished_at__lt=now - kept
+    )

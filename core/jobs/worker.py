@@ -28,7 +28,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from . import retry
+from . import retry, tasks
 from .models import WorkerBeat
 
 logger = logging.getLogger("core.jobs")
@@ -130,6 +130,7 @@ class Heartbeat(threading.Thread):
             worker_id=self.worker_id, defaults={"seen_at": timezone.now()}
         )
         requeue_lost(self.backend_name)
+        tasks.housekeeping_if_due()
         # Beats of workers gone for a day tell nothing any more.
         WorkerBeat.objects.filter(
             seen_at__lt=timezone.now() - timedelta(days=1)

@@ -187,6 +187,10 @@ else:
 # - JOBS_WORKER_TIMEOUT: a worker silent this long is taken for dead, and the
 #   job it was running goes back in the queue.
 # - WEBHOOK_TIMEOUT: seconds a webhook receiver has to answer.
+# - JOBS_KEEP_DAYS, JOBS_KEEP_FAILED_DAYS: finished jobs stay in the queue's
+#   table (admin: Tasks Database Backend) this long, failed ones longer; a
+#   worker deletes older ones every JOBS_HOUSEKEEPING_SECONDS (0: never; run
+#   `manage.py housekeeping` from cron instead).
 _JOB_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
@@ -200,6 +204,11 @@ TASKS = {"default": {"BACKEND": _JOB_BACKENDS[JOBS_BACKEND]}}
 NEWSROOM_JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 5)
 NEWSROOM_JOBS_RETRY_SECONDS = env_int("JOBS_RETRY_SECONDS", 30)
 NEWSROOM_JOBS_WORKER_TIMEOUT = env_int("JOBS_WORKER_TIMEOUT", 60)
+NEWSROOM_JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 14, minimum=1)
+NEWSROOM_JOBS_KEEP_FAILED_DAYS = env_int("JOBS_KEEP_FAILED_DAYS", 60, minimum=1)
+NEWSROOM_JOBS_HOUSEKEEPING_SECONDS = env_int(
+    "JOBS_HOUSEKEEPING_SECONDS", 3600, minimum=0
+)
 NEWSROOM_WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 
 _VALIDATORS = "django.contrib.auth.password_validation"

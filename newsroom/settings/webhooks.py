@@ -17,8 +17,11 @@ from .env import env_bool, env_int
 #   piece join the article.updated already waiting for it: one delivery, with
 #   the piece as it is when the window closes, counted from the first edit.
 #   0 sends one per edit. published, corrected and withdrawn never wait.
+# - WEBHOOKS_LOG_KEEP_DAYS: finished deliveries (and their attempts) stay in
+#   the admin's log this long; the jobs' housekeeping deletes older ones.
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 WEBHOOKS_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
 WEBHOOKS_DISABLE_AFTER_FAILURES = env_int("WEBHOOKS_DISABLE_AFTER_FAILURES", 5)
 WEBHOOKS_DISABLE_AFTER_DAYS = env_int("WEBHOOKS_DISABLE_AFTER_DAYS", 5)
 WEBHOOKS_UPDATE_WINDOW = env_int("WEBHOOKS_UPDATE_WINDOW", 60)
+WEBHOOKS_LOG_KEEP_DAYS = env_int("WEBHOOKS_LOG_KEEP_DAYS", 30, minimum=1)
