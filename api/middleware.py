@@ -43,6 +43,10 @@ class ApiGateMiddleware:
         if allowed_origin:
             response["Access-Control-Allow-Origin"] = allowed_origin
             response["Access-Control-Expose-Headers"] = EXPOSED
+        if not settings.API_CORS_ORIGINS:
+            # Every asker gets the same answer: a CDN keeps one copy, not
+            # one per Origin header.
+            return response
         if "Vary" in response:
             patch_vary_headers(response, ("Origin",))
         else:  # the usual case, without parsing a header that is not there

@@ -51,6 +51,17 @@ def test_a_cached_answer_gets_the_cors_headers_of_each_asker(client, newsroom):
     assert again["Access-Control-Allow-Origin"] == PARTNER
 
 
+def test_without_allowed_origins_answers_do_not_vary_by_origin(
+    client, newsroom, settings
+):
+    settings.API_CORS_ORIGINS = frozenset()
+    response = client.get("/api/v1/articles/", HTTP_ORIGIN=PARTNER)
+    assert response.status_code == 200
+    assert not response.has_header("Access-Control-Allow-Origin")
+    # One copy in a CDN for everybody, not one per Origin header.
+    assert "Origin" not in response.get("Vary", "")
+
+
 def test_pages_outside_the_api_get_no_cors_headers(client, newsroom):
     response = client.get("/", HTTP_ORIGIN=PARTNER)
     assert not response.has_header("Access-Control-Allow-Origin")
