@@ -37,11 +37,12 @@ from django.utils import timezone
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
+    patch_vary_headers,
     set_response_etag,
 )
 from django.utils.http import http_date, parse_http_date_safe, urlencode
 
-from caching import coalesce, edge
+from caching import coalesce, edge, entries
 from caching.calls import read_values
 from caching.entries import RETIRED, Entry
 
@@ -210,8 +211,13 @@ class PageCacheMiddleware:
                 and getattr(request, "_page_cache_tags", None) is not None
                 and _storable(response)
             ):
-                _store(key, request, response)
+                packed = entries.compressed(response)
+                if packed:
+                    patch_vary_headers(response, ("Accept-Encoding",))
+                _store(key, request, response, packed)
                 response["X-Page-Cache"] = "miss"
+                if packed and entries.accepts_gzip(request):
+                    entries.send_packed(response, packed)
         finally:
             coalesce.release(getattr(request, "_page_cache_lock", None))
         return response
@@ -269,7 +275,7 @@ def _storable(response) -> bool:
     )
 
 
-def _store(key: str, request, response) -> None:
+def _store(key: str, request, response, packed: bytes = b"") -> None:
     ttl = page_ttl()
     until = getattr(request, "_page_cache_until", None)
     if until is not None:
@@ -309,6 +315,7 @@ def _store(key: str, request, response) -> None:
             content=response.content,
             hard_epoch=getattr(request, "_page_cache_hard_epoch", None),
             rest_until=rest_until,
+            packed=packed,
         )
         cache.set(key, blob, ttl)
     except Exception:
@@ -358,11 +365,17 @@ def _decoded(key: str, blob) -> Entry | None:
 
 def _replay(request, entry) -> HttpResponse:
     status = entry.status
-    content = b"" if request.method == "HEAD" else entry.content
+    packed = entry.packed
+    if packed and entries.accepts_gzip(request):
+        content, headers = packed, entry.gzip_header_store()
+    else:
+        content, headers = entry.content, entry.header_store()
+    if request.method == "HEAD":
+        content = b""
     response = HttpResponse(content, status=status)
     # The headers as Django validated and kept them when the page was
     # stored, put back as they were instead of checked again one by one.
-    response.headers._store.update(entry.header_store())
+    response.headers._store.update(headers)
     response["X-Page-Cache"] = "hit"
     meta = request.META
     if status == 200 and (

@@ -2,6 +2,8 @@
 the status, headers, body and tag generations they were made from, and a
 miss for anything else."""
 
+import gzip
+
 from caching.entries import RETIRED, Entry
 
 HEADERS = [
@@ -77,6 +79,8 @@ def test_anything_else_in_the_cache_is_a_miss_not_an_error():
         b"garbage",
         b"200 1 2 3\n",
         b"200 1.0 7 - 0 900 10\n{}",
+        # The format before the compressed copy: a miss, stored again anew.
+        b"200 1900000000.000 7 - 0.000 2 0\n{}<p>",
         5,
         None,
     ):
@@ -111,3 +115,22 @@ def test_a_replayed_entry_splits_its_bytes_once():
     assert entry.content is entry.content
     assert entry.header_store() is entry.header_store()
     assert entry.header_store() == Entry.decode(blob).header_store()
+
+
+def test_the_compressed_copy_round_trips_and_survives_restamp_and_retire():
+    packed = gzip.compress(BODY * 40, mtime=0)
+    entry = Entry.decode(stored(content=BODY * 40, packed=packed))
+
+    assert (entry.content, entry.packed) == (BODY * 40, packed)
+    for again in (Entry.decode(entry.restamp(9)), Entry.decode(entry.retired())):
+        assert (again.content, again.packed) == (BODY * 40, packed)
+        assert again.header_store() == entry.header_store()
+    headers = entry.gzip_header_store()
+    assert headers["content-encoding"] == ("Content-Encoding", "gzip")
+    assert headers["content-length"] == ("Content-Length", str(len(packed)))
+    assert headers["etag"] == ("ETag", 'W/"abc"')
+    assert entry.header_store()["etag"] == ("ETag", '"abc"')  # the plain one kept
+
+
+def test_an_entry_without_a_compressed_copy_has_none():
+    assert Entry.decode(stored()).packed == b""
