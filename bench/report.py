@@ -43,9 +43,12 @@ def _number(value, digits: int = 0) -> str:
 
 def rows(results: list[dict]) -> list[list[str]]:
     """One row per scenario: name, req/s, p50, p99, queries, × static, errors."""
-    static = next((r["rps"] for r in results if r["name"] == "static"), None)
+    statics = {r["name"]: r["rps"] for r in results if r["name"].startswith("static")}
     table = []
     for result in results:
+        # A row asked with gzip against the static file asked with gzip.
+        gzipped = result["name"].endswith("-gzip")
+        static = statics.get("static-gzip" if gzipped else "static")
         share = ratio(result["rps"], static)
         queries = result.get("queries")
         if result.get("variant") == "uncached" and "anon_miss" in result:
@@ -148,6 +151,14 @@ def targets(
 
     page_ratio("article-cached", CACHED_RATIO, "Article page from cache")
     page_ratio("viral-cached", CACHED_RATIO, "Viral article page from cache")
+    gzip_static = found.get("static-gzip", {}).get("rps")
+    if "viral-cached-gzip" in found and gzip_static:
+        share = ratio(found["viral-cached-gzip"]["rps"], gzip_static)
+        add(
+            f"Viral article page from cache, gzip ≥ {CACHED_RATIO:.2f} × static, gzip",
+            f"{share:.2f} × ({found['viral-cached-gzip']['rps']:,.0f} req/s)",
+            share >= CACHED_RATIO,
+        )
     page_ratio("api-list-cached", CACHED_RATIO, "API article list from cache")
     page_ratio("api-article-cached", CACHED_RATIO, "API article from cache")
     page_ratio("article-uncached", UNCACHED_RATIO, "Article page uncached")
