@@ -22,7 +22,7 @@ from articles import cache, fragments
 from articles.models import Article, ArticlePath
 from articles.selectors.pages import (
     article_page_context,
-    public_article_queryset,
+    public_article,
     related_articles,
 )
 from articles.selectors.parts import attach
@@ -37,8 +37,11 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
-    def get_queryset(self):
-        return public_article_queryset()
+    def get_object(self, queryset=None):
+        article = public_article(self.kwargs["slug"])
+        if article is None:
+            raise Http404
+        return article
 
     def get(self, request, *args, **kwargs):
         try:
