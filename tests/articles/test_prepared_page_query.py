@@ -192,3 +192,20 @@ def test_inside_a_transaction_it_sends_the_plain_query(piece):
 
     assert found == piece
     assert sent == ["SELECT"]
+
+
+@postgresql
+def test_a_plan_that_no_longer_fits_the_table_is_prepared_again(committed):
+    run(committed.slug)
+    with connection.cursor() as cursor:  # a migration while workers run
+        cursor.execute("ALTER TABLE articles_section ALTER COLUMN name TYPE text")
+    try:
+        found, sent = run(committed.slug)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ALTER TABLE articles_section ALTER COLUMN name TYPE varchar(100)"
+            )
+
+    assert found == committed
+    assert sent == ["EXECUTE", "SELECT", "DEALLOCATE", "PREPARE", "EXECUTE"]
