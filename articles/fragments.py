@@ -21,6 +21,11 @@ the shared cache for all of them and their tags' generations):
   change; keyed by the count and ``allow_comments``, and stored with whether
   comments are still open (this moves with time) and the discussion's
   settings, which only the comments app knows (``comment_section_fragment``).
+- ``header``: the site's header with the sections menu
+  (``includes/site_header.html``, what ``base.html`` prints), stale when the
+  menu changes (``NAV``); keyed by the site's name and the addresses it
+  links. Rendered once per menu change, not on every page, and read with the
+  others: the menu's own read of the shared cache is gone from the page.
 """
 
 import hashlib
@@ -48,6 +53,7 @@ ARTICLE_INCLUDES = (
     "articles/includes/corrections.html",
 )
 ARTICLE_TEMPLATES = (*ARTICLE_PARTS.values(), *ARTICLE_INCLUDES)
+HEADER_TEMPLATE = "includes/site_header.html"
 PRINTED_PARTS = ("part_bylines", "part_tags", "part_takeaways", "part_corrections")
 
 
@@ -69,6 +75,7 @@ def page_fragments(article) -> dict[str, fragments.Fragment]:
             tags=(comments_tag(pk), article_tag(pk)),
             vary=(pk, article.comment_count, article.allow_comments),
         ),
+        "header": fragments.Fragment("header", tags=(NAV,), vary=header_shows()),
     }
     fragments.read_many(*found.values())
     return found
@@ -87,6 +94,17 @@ def printed(article) -> tuple:
         get_script_prefix(),
         static("css/editorial.css"),
         _sources(*(get_template(name).template for name in ARTICLE_TEMPLATES)),
+    )
+
+
+def header_shows() -> tuple:
+    """What the header prints besides the menu: the site's name, and its
+    addresses (the URLconf and script prefix make them), from its template."""
+    return (
+        settings.NEWSROOM_SITE_NAME,
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+        _sources(get_template(HEADER_TEMPLATE).template),
     )
 
 

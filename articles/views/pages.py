@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from articles import cache, fragments
+from articles.context_processors import site
 from articles.models import Article, ArticlePath
 from articles.selectors.pages import (
     article_page_context,
@@ -102,6 +103,9 @@ class ArticleDetailView(DetailView):
         )
         context["related_block"] = mark_safe(html)
         context["comment_fragment"] = found["comments"]
+        context["site_header"] = mark_safe(
+            shared.value(found["header"], render=site_header)
+        )
         if collecting(self.request):  # the page cache keeps this page: its tags
             cache.mark_article_page(self.request, attach(article), related_ids)
         return context
@@ -124,6 +128,12 @@ def article_main(context: dict) -> dict[str, str]:
     }
     values["structured_data"] = "".join(map(jsonld, context["jsonld"]))
     return values
+
+
+def site_header() -> str:
+    """The skip link and the header with the sections menu, as ``base.html``
+    prints them on a page that marks no section and has no search text."""
+    return str(render_to_string(fragments.HEADER_TEMPLATE, site(None)))
 
 
 def related_block(related) -> tuple[str, list[int]]:
