@@ -17,7 +17,9 @@ connection, a pooler handing over another server connection) or its plan no
 longer fits the tables (a migration), the error has aborted nothing, so it is
 prepared again and run once more. Inside a transaction (tests, an editor's
 request) the same text runs unprepared. A new connection (``CONN_MAX_AGE``,
-a reconnect) is a new object here and prepares again.
+a reconnect) is a new object here and prepares again. Preparing is set-up
+of the connection, as Django's own ``SET`` statements are: sent on the
+driver's cursor, it is not one of the page's queries.
 
 ``NEWSROOM_PREPARED_STATEMENTS`` (``DB_PREPARED_STATEMENTS``) turns
 preparing off, for a pooler that gives a client another server connection
@@ -115,31 +117,33 @@ class CompiledQuery:
 
     def _execute(self, cursor, params) -> list[tuple]:
         if connection.connection not in self.prepared_on:
-            self._prepare(cursor)
+            self._prepare()
         try:
             cursor.execute(self.execute_sql, params)
         except DatabaseError as error:
             if getattr(error.__cause__, "pgcode", None) not in GONE:
                 raise
             # Not in a transaction: nothing was aborted. Prepare it again.
-            self._forget(cursor)
-            self._prepare(cursor)
+            self._prepare(again=True)
             cursor.execute(self.execute_sql, params)
         return cursor.fetchall()
 
-    def _prepare(self, cursor) -> None:
-        cursor.execute(self.prepare_sql)
-        self.prepared_on.add(connection.connection)
-
-    def _forget(self, cursor) -> None:
-        """Drop the statement if the connection still has it (a plan that no
-        longer fits); nothing if it is gone."""
+    def _prepare(self, *, again: bool = False) -> None:
+        """Prepare the statement on this connection; ``again``: drop it
+        first if the connection still has it (a plan that no longer fits).
+        Like Django's own setting up of a connection, on the driver's cursor:
+        not one of the page's queries (which the query budgets count)."""
         self.prepared_on.discard(connection.connection)
-        cursor.execute(
-            "SELECT 1 FROM pg_prepared_statements WHERE name = %s", [self.statement]
-        )
-        if cursor.fetchone():
-            cursor.execute(f"DEALLOCATE {self.statement}")
+        with connection.wrap_database_errors, connection.connection.cursor() as raw:
+            if again:
+                raw.execute(
+                    "SELECT 1 FROM pg_prepared_statements WHERE name = %s",
+                    [self.statement],
+                )
+                if raw.fetchone():
+                    raw.execute(f"DEALLOCATE {self.statement}")
+            raw.execute(self.prepare_sql)
+        self.prepared_on.add(connection.connection)
 
     def _converted(self, rows: list[tuple]):
         if not self.converters:
