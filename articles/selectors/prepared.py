@@ -76,13 +76,12 @@ class CompiledQuery:
             if len(found) != 1:
                 raise ValueError(f"{name!r} is {len(found)} parameters, not one.")
             self.places[name] = (found[0], adapt)
-        self.compiler = compiler
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         self.converters = compiler.get_converters(fields)
-        start, *_, end = compiler.klass_info["select_fields"]
-        self.fields = (start, end + 1)
+        own = compiler.klass_info["select_fields"]  # the model's own columns
+        self.fields = (own[0], own[-1] + 1)
         self.names = [
-            column[0].target.attname for column in compiler.select[start : end + 1]
+            column[0].target.attname for column in compiler.select[slice(*self.fields)]
         ]
         self.populators = get_related_populators(
             compiler.klass_info, compiler.select, self.alias
