@@ -3,7 +3,8 @@ The article page: the piece at its canonical address, a 301 from an address
 it had, 410 Gone for a withdrawn piece.
 
 The public page reads its fragments (the piece itself, its related block, its
-comment section) from the shared cache in one read after its one query
+comment section, the header with the sections menu) from the shared cache in
+one read after its one query
 (``articles.fragments``); the parts that query brought stay JSON text unless
 a fragment has to be rendered. A preview (``articles.views.previews``)
 renders the same templates live (``article_main``).
