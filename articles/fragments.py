@@ -21,14 +21,20 @@ the shared cache for all of them and their tags' generations):
   change; keyed by the count and ``allow_comments``, and stored with whether
   comments are still open (this moves with time) and the discussion's
   settings, which only the comments app knows (``comment_section_fragment``).
+- ``header``: the site's header with the sections menu
+  (``includes/site_header.html``, what ``base.html`` prints), stale when the
+  menu changes (``NAV``); keyed by the site's name and the addresses it
+  links. Rendered once per menu change, not on every page, and read with the
+  others: the menu's own read of the shared cache is gone from the page.
 """
 
 import hashlib
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import STATICFILES_STORAGE_ALIAS
+from django.core.files.storage import storages
 from django.template.loader import get_template
-from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf
 
 from caching import fragments
@@ -48,6 +54,7 @@ ARTICLE_INCLUDES = (
     "articles/includes/corrections.html",
 )
 ARTICLE_TEMPLATES = (*ARTICLE_PARTS.values(), *ARTICLE_INCLUDES)
+HEADER_TEMPLATE = "includes/site_header.html"
 PRINTED_PARTS = ("part_bylines", "part_tags", "part_takeaways", "part_corrections")
 
 
@@ -69,6 +76,7 @@ def page_fragments(article) -> dict[str, fragments.Fragment]:
             tags=(comments_tag(pk), article_tag(pk)),
             vary=(pk, article.comment_count, article.allow_comments),
         ),
+        "header": fragments.Fragment("header", tags=(NAV,), vary=header_shows()),
     }
     fragments.read_many(*found.values())
     return found
@@ -85,9 +93,29 @@ def printed(article) -> tuple:
         settings.NEWSROOM_SITE_URL,
         get_urlconf() or settings.ROOT_URLCONF,
         get_script_prefix(),
-        static("css/editorial.css"),
+        _static_url(storages[STATICFILES_STORAGE_ALIAS], "css/editorial.css"),
         _sources(*(get_template(name).template for name in ARTICLE_TEMPLATES)),
     )
+
+
+def header_shows() -> tuple:
+    """What the header prints besides the menu: the site's name, and its
+    addresses (the URLconf and script prefix make them), from its template."""
+    return (
+        settings.NEWSROOM_SITE_NAME,
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+        _sources(get_template(HEADER_TEMPLATE).template),
+    )
+
+
+@lru_cache(maxsize=16)
+def _static_url(storage, path: str) -> str:
+    """``static(path)`` (what the piece's templates print), once per storage:
+    its address is fixed for the storage's life (a manifest is read when the
+    storage is made; Django makes a new one when its settings change). It
+    was asked on every render, about 30 µs."""
+    return storage.url(path)
 
 
 @lru_cache(maxsize=16)

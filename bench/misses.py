@@ -1,8 +1,10 @@
 """
 CPU time of what a busy page costs besides its hits, in-process, on the bench
 data: the hot article's hit, its stale answer while another request renders
-it, its render after an approval, and the list pages rendered with the page
-cache off (issue 16). A loaded machine blurs ``wrk``'s figures; the CPU one
+it, its render after an approval, and the article pages (ordinary and viral)
+and list pages rendered with the page cache off (issue 16; for the article
+pages, also the PostgreSQL server's CPU for them when it runs on this
+machine, ``server_seconds``). A loaded machine blurs ``wrk``'s figures; the CPU one
 process spends on an answer moves much less. Run it after ``make bench`` has
 seeded the bench database, in two checkouts one after the other to compare:
 
@@ -35,15 +37,47 @@ def summary(name: str, rounds: list[float]) -> str:
     )
 
 
-def per_request(function, requests: int) -> list[float]:
-    """CPU microseconds per call of ``function``, for each round."""
-    rounds = []
-    for _ in range(ROUNDS):
+def per_request(function, requests: int, rounds: int = ROUNDS) -> list[float]:
+    """CPU microseconds per call of ``function``, for each of ``rounds``."""
+    found = []
+    for _ in range(rounds):
         started = time.process_time()
         for _ in range(requests):
             function()
-        rounds.append((time.process_time() - started) / requests * 1e6)
-    return rounds
+        found.append((time.process_time() - started) / requests * 1e6)
+    return found
+
+
+def server_seconds() -> float | None:
+    """CPU seconds the PostgreSQL server has spent for this process's
+    connection (its backend process, read from /proc), or None (SQLite, or a
+    server on another machine). Work the database does for a page is CPU the
+    same two cores lack, so it is counted beside the process's own."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    try:
+        with open(f"/proc/{connection.connection.get_backend_pid()}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def with_server(function, requests: int) -> tuple[list[float], list[float]]:
+    """``per_request``'s rounds, and the database server's CPU microseconds
+    per request in the same rounds where it can be read (``server_seconds``;
+    /proc counts in hundredths of a second, so give it a few hundred)."""
+    client, server = [], []
+    for _ in range(ROUNDS):
+        before = server_seconds()
+        client.extend(per_request(function, requests, rounds=1))
+        after = server_seconds()
+        if before is not None and after is not None:
+            server.append((after - before) / requests * 1e6)
+    return client, server
 
 
 def _setup() -> None:
@@ -127,6 +161,14 @@ def main(requests: int) -> list[str]:
     cache.delete(coalesce.LOCK_PREFIX + key)
 
     settings.NEWSROOM_PAGE_CACHE = False
+    for name in ("article", "viral"):
+        path = targets.pages[name][1]
+        client.get(path)  # its fragments, as a busy server has them
+        rounds, server = with_server(get(path, None), requests)
+        line = summary(f"{name} page, page cache off", rounds)
+        if server:
+            line += "; " + summary("its database server", server)
+        lines.append(line)
     for name in ("front", "section", "tag", "author"):
         path = targets.pages[name][1]
         client.get(path)  # its fragments and cards, as a busy server has them

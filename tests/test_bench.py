@@ -335,3 +335,26 @@ def test_rows_asked_with_gzip_are_measured_against_the_static_file_with_gzip():
             seed=None,
         )
     }
+
+
+def test_the_database_servers_cpu_is_read_only_for_postgresql(db):
+    from django.db import connection
+
+    from bench import misses
+
+    seconds = misses.server_seconds()
+    if connection.vendor == "postgresql":
+        assert seconds is not None and seconds >= 0
+    else:
+        assert seconds is None
+
+
+def test_in_process_rounds_carry_the_servers_cpu_where_it_can_be_read(db):
+    from django.db import connection
+
+    from bench import misses
+
+    client, server = misses.with_server(lambda: None, 3)
+
+    assert len(client) == 5
+    assert len(server) == (5 if connection.vendor == "postgresql" else 0)

@@ -18,15 +18,18 @@ LINKS = {"tag": (TaggedArticle, "content_object"), "author": (ArticleAuthor, "ar
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, *, at=None):
         """What a reader may see: published, and its publish time has come.
 
         The one definition used by every public view, feed, sitemap, search and
         count. A scheduled piece (published, time in the future) appears by
-        itself when its time comes; no worker has to flip anything.
+        itself when its time comes; no worker has to flip anything. ``at``
+        (now by default) is the moment asked about: the article page compiles
+        its query once with a placeholder there (``selectors.prepared``).
         """
         return self.filter(
-            status=self.model.Status.PUBLISHED, publish_at__lte=timezone.now()
+            status=self.model.Status.PUBLISHED,
+            publish_at__lte=timezone.now() if at is None else at,
         )
 
     def scheduled(self):

@@ -3,10 +3,12 @@ The article page's data, for the public view and the editors' preview alike.
 """
 
 import functools
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from articles import metadata
 from articles.images import body_with_renditions
@@ -14,6 +16,7 @@ from articles.models import Article
 from articles.toc import MIN_HEADINGS, add_heading_anchors
 
 from . import parts
+from .prepared import CompiledQuery
 
 RELATED_COUNT = 4
 # The columns of the article's row that its public page prints or needs (to
@@ -54,6 +57,38 @@ def public_article_queryset() -> QuerySet[Article]:
     its row only ``PAGE_FIELDS``. The parts stay JSON text until a fragment
     the page needs is not in the shared cache (``parts.attach``)."""
     return _page_rows(connection.vendor).published()
+
+
+def public_article(slug: str) -> Article | None:
+    """The published piece at ``slug`` as ``public_article_queryset`` gives
+    it (the tests compare the two), or None: the same query, compiled once
+    per process and prepared once per PostgreSQL connection
+    (``selectors.prepared``; it was planned anew for every page)."""
+    found = _page_query(connection.vendor).rows(slug=slug, at=timezone.now())
+    return found[0] if found else None
+
+
+# The values the page's query is compiled with, then replaced by each
+# request's: never asked for (a slug holds no NUL character).
+_SLUG = "\x00slug"
+_AT = datetime(2000, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
+
+
+@functools.cache
+def _page_query(vendor: str) -> CompiledQuery:
+    slug = Article._meta.get_field("slug")
+    at = Article._meta.get_field("publish_at")
+    return CompiledQuery(
+        # .order_by(): one row at most (the slug is unique), as get() asks.
+        lambda slug, at: (
+            _page_rows(vendor).published(at=at).filter(slug=slug).order_by()
+        ),
+        {
+            "slug": (_SLUG, lambda value: slug.get_db_prep_value(value, connection)),
+            "at": (_AT, lambda value: at.get_db_prep_value(value, connection)),
+        },
+        prepare="newsroom_article_page",
+    )
 
 
 @functools.cache

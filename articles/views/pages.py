@@ -3,7 +3,8 @@ The article page: the piece at its canonical address, a 301 from an address
 it had, 410 Gone for a withdrawn piece.
 
 The public page reads its fragments (the piece itself, its related block, its
-comment section) from the shared cache in one read after its one query
+comment section, the header with the sections menu) from the shared cache in
+one read after its one query
 (``articles.fragments``); the parts that query brought stay JSON text unless
 a fragment has to be rendered. A preview (``articles.views.previews``)
 renders the same templates live (``article_main``).
@@ -19,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from articles import cache, fragments
+from articles.context_processors import site
 from articles.models import Article, ArticlePath
 from articles.selectors.pages import (
     article_page_context,
-    public_article_queryset,
+    public_article,
     related_articles,
 )
 from articles.selectors.parts import attach
@@ -37,8 +39,11 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
-    def get_queryset(self):
-        return public_article_queryset()
+    def get_object(self, queryset=None):
+        article = public_article(self.kwargs["slug"])
+        if article is None:
+            raise Http404
+        return article
 
     def get(self, request, *args, **kwargs):
         try:
@@ -99,6 +104,9 @@ class ArticleDetailView(DetailView):
         )
         context["related_block"] = mark_safe(html)
         context["comment_fragment"] = found["comments"]
+        context["site_header"] = mark_safe(
+            shared.value(found["header"], render=site_header)
+        )
         if collecting(self.request):  # the page cache keeps this page: its tags
             cache.mark_article_page(self.request, attach(article), related_ids)
         return context
@@ -121,6 +129,12 @@ def article_main(context: dict) -> dict[str, str]:
     }
     values["structured_data"] = "".join(map(jsonld, context["jsonld"]))
     return values
+
+
+def site_header() -> str:
+    """The skip link and the header with the sections menu, as ``base.html``
+    prints them on a page that marks no section and has no search text."""
+    return str(render_to_string(fragments.HEADER_TEMPLATE, site(None)))
 
 
 def related_block(related) -> tuple[str, list[int]]:

@@ -42,6 +42,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+# PostgreSQL: the article page's query is prepared once per connection and
+# planned once there, not for every page (articles/selectors/prepared.py). Set
+# DB_PREPARED_STATEMENTS=false behind a pooler that hands each transaction
+# another server connection (PgBouncer's transaction or statement pooling):
+# the statement would be on one server connection and asked for on another.
+# Session pooling, and a direct connection, keep it.
+NEWSROOM_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+
 # PostgreSQL: a reader's comment commits without waiting for the write-ahead log
 # to reach the disk (synchronous_commit off, for that transaction only). Off by
 # default: if the database server crashes, the comments acknowledged in its last

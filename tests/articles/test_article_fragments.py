@@ -181,7 +181,7 @@ def test_every_fragment_of_the_page_comes_in_one_read_of_the_cache(
 
     assert len(reads) == 1
     entries = [key for key in reads[0] if key.startswith(fragments.ENTRY_PREFIX)]
-    assert len(entries) == 3
+    assert len(entries) == 4  # the piece, related block, comments, header
 
 
 def test_a_changed_row_is_a_new_piece_even_without_a_purge(client, article):
