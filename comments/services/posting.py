@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from articles.services.rows import rows_insert
+
 from .. import policy, tasks
 from ..models import AuditEntry, Comment
 from ..readers import address_block, short_digest
@@ -69,7 +71,7 @@ def comment_create(
         if settings.NEWSROOM_COMMENTS_ASYNC_COMMIT:
             _commit_without_waiting()
         parent = parent_within_depth(parent, settings.NEWSROOM_COMMENTS_MAX_DEPTH)
-        comment = Comment.objects.create(
+        comment = Comment(
             article=article,
             parent=parent,
             author_name=submission.name,
@@ -83,6 +85,10 @@ def comment_create(
             user_agent=user_agent[:500],
             user=user if user is not None and user.is_authenticated else None,
         )
+        # What save() would write (its own fields filled), in one plain
+        # INSERT: the ORM's save cost about 0.2 ms of CPU a post.
+        comment.fill_own_fields()
+        rows_insert(Comment, [comment])
         audit_entry(
             comment=comment,
             action=AuditEntry.Action.DECIDED,
