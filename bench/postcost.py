@@ -104,8 +104,9 @@ def main(posts: int, *, profile: bool = False) -> list[str]:
         cpu.append((time.process_time() - started) / posts * 1e6)
         wall.append((time.perf_counter() - clock) / posts * 1e6)
     return [
-        f"post, CPU: min {min(cpu):,.0f} µs, median {statistics.median(cpu):,.0f} µs",
-        f"post, wall: min {min(wall):,.0f} µs, median {statistics.median(wall):,.0f} µs",
+        f"post, {name}: min {min(rounds):,.0f} µs, "
+        f"median {statistics.median(rounds):,.0f} µs"
+        for name, rounds in (("CPU", cpu), ("wall", wall))
     ]
 
 
