@@ -119,7 +119,7 @@ class SharedDiskCache(Resilient, DjangoCache):
 
     def _add_rows(self, shard, items: list) -> set:
         """The keys of ``items`` this one statement stored: new, or in place
-        of an expired row that keeps no file (``_ADD_SQL``)."""
+        of an expired row that keeps no file (``_add_sql``)."""
         now = time.time()
         params = []
         for key, value, timeout in items:
