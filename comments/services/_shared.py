@@ -36,10 +36,12 @@ def public_changed(*article_ids: int, added: bool = False) -> None:
         purge_pages(*article_ids)
 
 
-def public_comment_added(article_id: int) -> None:
+def public_comment_added(article_id: int, *, counted: bool = False) -> None:
     """One more public comment under this article and nothing else changed
-    (a post approved as it came in): one added to the count, a soft purge."""
-    counts.count_new_comment(article_id)
+    (a post approved as it came in): one added to the count (unless the
+    statement that wrote it did: ``counted``), a soft purge."""
+    if not counted:
+        counts.count_new_comment(article_id)
     comments_added(article_id)
 
 

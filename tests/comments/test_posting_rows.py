@@ -3,6 +3,7 @@
 the ones save() wrote, its own fields filled."""
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from comments import services
@@ -71,3 +72,37 @@ def test_a_reply_to_an_unsaved_comment_stores_nothing(article, trusting):
 
     assert not Comment.objects.exists()
     assert not AuditEntry.objects.filter(action="decided").exists()
+
+
+def test_an_approved_post_is_counted_once_and_a_held_one_not(
+    article, trusting, save_policy
+):
+    approved = _post(article).comment
+    trusting.trusted_after_approved = 1
+    save_policy(trusting)
+    held = services.comment_create(
+        article=article, name="Ann", email="ann@example.org", body="Held?", ip=None
+    ).comment
+
+    article.refresh_from_db()
+    assert (approved.status, held.status) == ("approved", "pending")
+    assert article.comment_count == 1
+    assert AuditEntry.objects.filter(comment_id=held.pk, to_status="pending").exists()
+
+
+def test_on_postgresql_the_rows_and_the_count_are_one_statement(
+    article, trusting, django_assert_num_queries
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no writes in WITH: three statements there")
+    services.comment_create(  # reads the policy into the cache
+        article=article, name="Ann", email="ann@example.org", body="First.", ip=None
+    )
+
+    # The commenter's record, then a savepoint, the rows and its release.
+    with django_assert_num_queries(4) as captured:
+        _post(article)
+
+    (written,) = [q["sql"] for q in captured if "INSERT" in q["sql"]]
+    assert written.startswith("WITH new AS (INSERT INTO")
+    assert "comment_count" in written
