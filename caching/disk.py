@@ -5,13 +5,14 @@ process, with the same outage handling as the Redis backend
 (``caching.backend.Resilient``).
 """
 
+import functools
 import sqlite3
 import time
 
 from diskcache import DjangoCache, FanoutCache
 from diskcache import Timeout as DiskTimeout
 from diskcache.core import MODE_RAW
-from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
 from .backend import Resilient
 
@@ -66,6 +67,103 @@ class SharedDiskCache(Resilient, DjangoCache):
     def close(self, **kwargs):
         """Keep the connections: Django calls this after every request."""
 
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """``add`` in one SQL statement where it can (``add_many``)."""
+        return self.add_many([(key, value, timeout)], version)[0]
+
+    def add_many(self, items, version=None) -> list[bool]:
+        """``add`` of each (key, value, timeout) in ``items``: whether each was
+        stored. One SQL statement per shard for numbers (the rate limits'
+        slots, the double-click claim), where diskcache's own ``add`` is a
+        transaction of six or seven statements (select, insert, cull)."""
+        made = [
+            (self.make_key(key, version=version), value, self.get_backend_timeout(t))
+            for key, value, t in items
+        ]
+        fanout = self._call(lambda: None, lambda: self._cache)  # opens the folder
+        if fanout is None:
+            return [False] * len(made)
+        by_shard: dict[int, list[int]] = {}
+        for index, (key, _value, _timeout) in enumerate(made):
+            by_shard.setdefault(fanout._hash(key) % fanout._count, []).append(index)
+        stored = [False] * len(made)
+        for number, indexes in by_shard.items():
+            # Shard by shard, as one add after another would: a shard that
+            # cannot be written costs only its own keys.
+            group = [made[index] for index in indexes]
+            none = [False] * len(group)
+            won = self._call(none.copy, self._add, number, group)
+            for index, took in zip(indexes, won, strict=True):
+                stored[index] = took
+        return stored
+
+    def _add(self, number: int, items: list) -> list[bool]:
+        """``add_many`` of keys that all live on shard ``number``."""
+        shard = self._cache._shards[number]
+        quick = [i for i, (_key, value, _t) in enumerate(items) if _kept_in_row(value)]
+        won = self._add_rows(shard, [items[i] for i in quick]) if quick else set()
+        stored = [False] * len(items)
+        for index, (key, value, timeout) in enumerate(items):
+            if key in won and index in quick:
+                stored[index] = True
+                won.discard(key)  # the same key twice: the second finds it taken
+                continue
+            # Taken, most likely; or not a number, or in place of an expired
+            # row that keeps a file to remove: diskcache's own add decides.
+            try:
+                stored[index] = shard.add(key, value, timeout, retry=True)
+            except DiskTimeout:
+                stored[index] = False
+        self._after_adds(number, shard, len(quick))
+        return stored
+
+    def _add_rows(self, shard, items: list) -> set:
+        """The keys of ``items`` this one statement stored: new, or in place
+        of an expired row that keeps no file (``_add_sql``)."""
+        now = time.time()
+        params = []
+        for key, value, timeout in items:
+            db_key, raw = shard._disk.put(key)
+            expiry = None if timeout is None else now + timeout
+            params += [db_key, raw, now, expiry, now, value]
+        rows = self._write(shard, _add_sql(len(items)), params)
+        return {key for (key,) in rows}
+
+    def _after_adds(self, number: int, shard, added: int) -> None:
+        """diskcache's add culls up to ``cull_limit`` expired rows (and their
+        files) each time; the quick adds of a shard cull as many, every
+        ``CULL_EVERY`` of them at once, with diskcache's own ``_cull`` (which
+        also evicts by size past ``size_limit``). The count is this process's
+        and only paces the housekeeping: any process's cull serves them all."""
+        counts = self.__dict__.setdefault("_adds_since_cull", {})
+        count = counts.get(number, 0) + added
+        if count < CULL_EVERY:
+            counts[number] = count
+            return
+        counts[number] = 0
+        with shard._transact(retry=True) as (sql, cleanup):
+            shard._cull(time.time(), sql, cleanup, limit=count * shard.cull_limit)
+
+    def _write(self, shard, statement: str, params) -> list:
+        """Run one writing statement on ``shard``, its rows fetched (so its
+        transaction ends here). SQLite's own wait for a busy file sleeps a
+        millisecond or more; another worker's statement holds the file for
+        some microseconds, so this one asks again after a short nap instead
+        (the connection's wait put back after, for diskcache's own calls)."""
+        sql = shard._sql
+        sql("PRAGMA busy_timeout = 0")
+        try:
+            for attempt in range(COUNT_ATTEMPTS):
+                try:
+                    return sql(statement, params).fetchall()
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error):
+                        raise
+                    time.sleep(min(0.001, 0.00002 * 2**attempt))
+        finally:
+            sql(f"PRAGMA busy_timeout = {int(self._database_timeout * 1000)}")
+        raise DiskTimeout(statement)
+
     def _incr_or_start(self, key: str, timeout: int | None, delta: int = 1) -> int:
         # One SQL statement on the key's shard (the shard FanoutCache itself
         # would pick), not diskcache's add and incr: each of those is a
@@ -81,27 +179,10 @@ class SharedDiskCache(Resilient, DjangoCache):
         now = time.time()
         # No lifetime: a NULL expiry, which the statement never finds passed.
         expiry = None if timeout is None else now + timeout
-        # SQLite's own wait for a busy file sleeps a millisecond or more;
-        # another worker's upsert holds it for some microseconds, so this
-        # one asks again after a short nap instead (the connection's wait
-        # put back after, for diskcache's own calls).
-        sql = shard._sql
-        sql("PRAGMA busy_timeout = 0")
-        try:
-            for attempt in range(COUNT_ATTEMPTS):
-                try:
-                    # fetchall: the statement, and so its transaction, ends here.
-                    ((count,),) = sql(
-                        _COUNT_SQL, (db_key, raw, now, expiry, now, delta)
-                    ).fetchall()
-                    return count
-                except sqlite3.OperationalError as error:
-                    if "locked" not in str(error):
-                        raise
-                    time.sleep(min(0.001, 0.00002 * 2**attempt))
-        finally:
-            sql(f"PRAGMA busy_timeout = {int(self._database_timeout * 1000)}")
-        raise DiskTimeout(key)
+        ((count,),) = self._write(
+            shard, _COUNT_SQL, (db_key, raw, now, expiry, now, delta)
+        )
+        return count
 
 
 _COUNT_SQL = (
@@ -116,6 +197,35 @@ _COUNT_SQL = (
     " store_time = excluded.store_time"
     " RETURNING value"
 )
-# Tries of the statement above while another process holds the write lock:
-# naps of 20 us doubling to 1 ms, about a tenth of a second in all.
+# Tries of a statement (``_write``) while another process holds the write
+# lock: naps of 20 us doubling to 1 ms, about a tenth of a second in all.
 COUNT_ATTEMPTS = 100
+# The quick adds of a shard cull expired rows every this many (_after_adds).
+CULL_EVERY = 8
+
+
+def _kept_in_row(value) -> bool:
+    """Whether diskcache keeps ``value`` as it is in the row (``MODE_RAW``),
+    never in a file: a float, or an int SQLite can hold."""
+    kind = type(value)
+    return kind is float or (kind is int and -(2**63) <= value < 2**63)
+
+
+@functools.cache
+def _add_sql(rows: int) -> str:
+    """``add`` of ``rows`` numbers in one statement: a row is stored if its key
+    is new, or in place of an expired row that keeps no file (the columns
+    diskcache's own add writes); the keys stored come back."""
+    values = ", ".join([f"(?, ?, ?, ?, ?, 0, NULL, 0, {MODE_RAW}, NULL, ?)"] * rows)
+    return (
+        "INSERT INTO Cache (key, raw, store_time, expire_time, access_time,"
+        " access_count, tag, size, mode, filename, value)"
+        f" VALUES {values}"
+        " ON CONFLICT (key, raw) DO UPDATE SET"
+        " store_time = excluded.store_time, expire_time = excluded.expire_time,"
+        " access_time = excluded.access_time, access_count = 0, tag = NULL,"
+        f" size = 0, mode = {MODE_RAW}, filename = NULL, value = excluded.value"
+        " WHERE Cache.expire_time IS NOT NULL"
+        " AND Cache.expire_time <= excluded.store_time AND Cache.filename IS NULL"
+        " RETURNING key"
+    )

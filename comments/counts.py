@@ -88,14 +88,21 @@ def count_new_comment(article_id: int) -> None:
     The UPDATE takes the article row's lock, so concurrent posts and a
     ``recount`` are applied one after the other; under READ COMMITTED the
     increment re-reads the row a concurrent recount left behind."""
+    with connection.cursor() as cursor:
+        cursor.execute(*new_comment_sql(article_id))
+
+
+def new_comment_sql(article_id: int) -> tuple[str, list]:
+    """The UPDATE of ``count_new_comment`` and its parameters, also for a
+    statement that writes the comment beside it (``comments.services``, on
+    PostgreSQL)."""
     quote = connection.ops.quote_name
     column = quote("comment_count")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(Article._meta.db_table)} SET {column} = {column} + 1 "
-            "WHERE id = %s",
-            [article_id],
-        )
+    return (
+        f"UPDATE {quote(Article._meta.db_table)} SET {column} = {column} + 1 "
+        "WHERE id = %s",
+        [article_id],
+    )
 
 
 def drifted() -> list[tuple[int, int, int]]:

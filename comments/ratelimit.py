@@ -18,7 +18,7 @@ retry time, and the caller chooses (comments are held for a moderator; see
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
@@ -43,6 +43,9 @@ class Verdict:
     taken: tuple[str, ...] = ()
     # The cache could not be reached: nothing was counted either way.
     undecided: bool = False
+    # Of the ``claims`` asked with the limits: whether each key was taken.
+    # Empty when the attempt was refused or undecided (claims given back).
+    claims: dict[str, bool] = field(default_factory=dict)
 
 
 def _slot_keys(limit: Limit, subject: str) -> list[str]:
@@ -73,15 +76,20 @@ def hit(limit: Limit, subject: str, *, first: int = 0) -> Verdict:
     return Verdict(allowed=False, retry_after=retry_after, limit=limit)
 
 
-def check_all(limits: list[tuple[Limit, str]]) -> Verdict:
+def check_all(
+    limits: list[tuple[Limit, str]], *, claims: list[tuple[str, int]] = ()
+) -> Verdict:
     """Pass every limit or none: a refusal (or an undecided limit) gives back
     the slots taken.
 
     Every limit's first slot is asked for at once (``_add_first_slots``: one
     round trip to Redis), since a new reader, most posts, finds them free;
     only a limit whose first slot is taken goes on slot by slot (``hit``).
+    ``claims``: other (key, seconds) to ``add`` in that same call (the
+    double-click check, ``comments.rules.DuplicateRule``); the verdict says
+    which were taken, and a refusal gives them back too.
     """
-    if not limits:
+    if not limits and not claims:
         return Verdict(allowed=True)
     now = time.time()
     failed_before = failures(cache)
@@ -90,21 +98,23 @@ def check_all(limits: list[tuple[Limit, str]]) -> Verdict:
         (_slot_keys(limit, subject)[0], now, limit.seconds)
         for limit, subject in limits
         if limit.count
-    ]
+    ] + [(key, 1, seconds) for key, seconds in claims]
     won = dict(zip([key for key, _, _ in asked], _add_first_slots(asked), strict=True))
+    claimed = {key: won.pop(key) for key, _seconds in claims}
     taken = [key for key, took in won.items() if took]
+    kept = [key for key, took in claimed.items() if took]
     if failures(cache) != failed_before:
-        cache.delete_many(taken)
+        cache.delete_many(taken + kept)
         return Verdict(allowed=False, limit=limits[0][0], undecided=True)
     for limit, subject in limits:
         if limit.count and won[_slot_keys(limit, subject)[0]]:
             continue
         verdict = hit(limit, subject, first=1)
         if not verdict.allowed:
-            cache.delete_many(taken)
+            cache.delete_many(taken + kept)
             return verdict
         taken.extend(verdict.taken)
-    return Verdict(allowed=True, taken=tuple(taken))
+    return Verdict(allowed=True, taken=tuple(taken), claims=claimed)
 
 
 def _add_first_slots(slots: list[tuple[str, float, int]]) -> list[bool]:

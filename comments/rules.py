@@ -65,6 +65,13 @@ class Submission:
             self.__dict__["_history"] = found
         return found
 
+    def double_click_key(self) -> str:
+        """The cache key that catches the same words from the same email
+        under the same article twice within ``DOUBLE_SUBMIT_SECONDS``."""
+        text = normalise_for_comparison(self.body)
+        digest = short_digest(f"{self.email}\n{text}")
+        return f"comments:dup:{self.article.pk}:{digest}"
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -152,7 +159,13 @@ class RateLimitRule(Rule):
             limits.append(
                 (ratelimit.Limit("post-email", count, seconds), short_digest(sub.email))
             )
-        verdict = ratelimit.check_all(limits)
+        # The double-click claim (DuplicateRule) rides in the same cache call.
+        claim = sub.double_click_key() if config.duplicate_window_hours else None
+        verdict = ratelimit.check_all(
+            limits, claims=[(claim, DOUBLE_SUBMIT_SECONDS)] if claim else []
+        )
+        # True or False: taken or not; None: the cache could not say.
+        sub.__dict__["_double_click"] = verdict.claims.get(claim)
         if verdict.allowed:
             return None
         if verdict.undecided:
@@ -196,15 +209,19 @@ class DuplicateRule(Rule):
         reason = _("The same comment was already posted here.")
         if any(normalise_for_comparison(body) == text for body in recent):
             return self.decide(REFUSED, reason, http_status=409)
-        claim = "comments:dup:{}:{}".format(
-            sub.article.pk, short_digest(f"{sub.email}\n{text}")
-        )
         # Only the race needs the key; the database covers the whole window.
-        # With the cache down the key cannot be taken: the database check
-        # above still holds, and such comments are held (RateLimitRule).
-        failed_before = failures(cache)
-        claimed = cache.add(claim, 1, timeout=DOUBLE_SUBMIT_SECONDS)
-        if not claimed and failures(cache) == failed_before:
+        # The rate limit took it (RateLimitRule, in its cache call); a rule
+        # run alone takes it here. With the cache down the key cannot be
+        # taken: the database check above still holds, and such comments are
+        # held (RateLimitRule).
+        if "_double_click" in sub.__dict__:
+            claimed = sub.__dict__["_double_click"]
+        else:
+            failed_before = failures(cache)
+            claimed = cache.add(sub.double_click_key(), 1, DOUBLE_SUBMIT_SECONDS)
+            if not claimed and failures(cache) != failed_before:
+                claimed = None
+        if claimed is False:
             return self.decide(REFUSED, reason, http_status=409)
         return None
 

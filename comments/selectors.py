@@ -6,11 +6,16 @@ comment, or a reply whose parent was later removed. So every public comment
 appears exactly once, under its nearest public ancestor, and the thread
 always shows what "N comments" counts. One query whatever the number of
 comments.
+
+And the article a reader posts under (``article_for_posting``), read by a
+query built once per process.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
@@ -21,7 +26,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from articles.models import Article
+
 from .models import Comment, public_filter
+
+# What posting reads of the article: whether it is open, its address, and the
+# headline of the page a refused post is shown on. Not the body (kilobytes)
+# nor the search vector: a post read and decoded them for nothing.
+POSTING_FIELDS = ("headline", "slug", "publish_at", "created_at", "allow_comments")
 
 THREAD_FIELDS = [
     "pk",
@@ -185,3 +197,44 @@ def page_of(comment: Comment, *, per_page: int) -> int:
         return max(1, math.ceil(heads.count() / per_page))
     before = heads.filter(created_at__lt=head.created_at).count()
     return before // per_page + 1
+
+
+def article_for_posting(article_id: int) -> Article | None:
+    """The article a reader posts under, with ``POSTING_FIELDS`` only, or
+    None if there is none that readers may see (``Article.is_published``,
+    the one-row mirror of ``published()``).
+
+    Every post asks it: the query is built once per process
+    (``_posting_query``), where building it with the ORM for each post
+    (``published().only(...)``, then ``get``) cost ten times running it."""
+    database = connections[DEFAULT_DB_ALIAS]
+    sql, names, converters, compiler = _posting_query(database)
+    with database.cursor() as cursor:
+        cursor.execute(sql, [article_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        (row,) = compiler.apply_converters([list(row)], converters)
+    article = Article.from_db(database.alias, names, row)
+    return article if article.is_published() else None
+
+
+@functools.lru_cache(maxsize=32)
+def _posting_query(database) -> tuple:
+    """(SQL, column names, converters, compiler) of one article by its id,
+    ``POSTING_FIELDS`` and the status (for ``is_published``), for one
+    connection (``database``: Django keeps one per thread, and the compiler
+    and converters are bound to it). Pure functions of the model and the
+    database, so kept; the converters are the ORM's own (SQLite's dates
+    arrive as text)."""
+    query = (
+        Article.objects.only(*POSTING_FIELDS, "status").filter(pk=0).order_by()
+    ).query
+    compiler = query.get_compiler(connection=database)
+    sql, params = compiler.as_sql()
+    if list(params) != [0]:  # pragma: no cover - a changed model or Django
+        raise AssertionError(f"Unexpected parameters: {params!r}")
+    columns = [expression for expression, _sql, _alias in compiler.select]
+    names = [column.target.attname for column in columns]
+    return sql, names, compiler.get_converters(columns), compiler

@@ -36,7 +36,7 @@ from .readers import (
     reader_set_cookie,
 )
 from .rules import comments_open
-from .selectors import Node, add_held, page_of, thread_page
+from .selectors import Node, add_held, article_for_posting, page_of, thread_page
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):
@@ -45,17 +45,8 @@ class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
-# What posting reads of the article: whether it is open, its address, and the
-# headline of the page a refused post is shown on. Not the body (kilobytes)
-# nor the search vector: a post read and decoded them for nothing.
-POSTING_FIELDS = ("headline", "slug", "publish_at", "created_at", "allow_comments")
-
-
-def _article(article_id: int, *, fields: tuple[str, ...] = ()) -> Article:
-    articles = Article.objects.published()
-    if fields:
-        articles = articles.only(*fields)
-    return get_object_or_404(articles, pk=article_id)
+def _article(article_id: int) -> Article:
+    return get_object_or_404(Article.objects.published(), pk=article_id)
 
 
 def _per_page() -> int:
@@ -158,7 +149,9 @@ def reply(request, comment_id: int):
 @never_cache
 @require_POST
 def post(request, article_id: int):
-    article = _article(article_id, fields=POSTING_FIELDS)
+    article = article_for_posting(article_id)
+    if article is None:
+        raise Http404
     form = CommentForm(request.POST, article=article)
     valid = form.is_valid()
     parent = form.cleaned_data.get("parent") if valid else None

@@ -56,25 +56,8 @@ def rows_insert(
                 chunk = objs[start : start + size]
                 params = []
                 for obj in chunk:
-                    for field in relations:  # a parent saved since it was set
-                        if getattr(obj, field.attname) is None and field.is_cached(obj):
-                            parent = getattr(obj, field.name)
-                            if parent is not None and parent.pk is None:
-                                raise ValueError(
-                                    f"{model.__name__}.{field.name} is not saved yet."
-                                )
-                            if parent is not None:
-                                setattr(obj, field.attname, parent.pk)
-                    params.extend(
-                        field.get_db_prep_save(
-                            getattr(obj, field.attname)
-                            if field.name in keep_given
-                            and getattr(obj, field.attname) is not None
-                            else field.pre_save(obj, True),
-                            connection,
-                        )
-                        for field in fields
-                    )
+                    _link_parents(obj, relations)
+                    params.extend(_prepared(obj, fields, connection, keep_given))
                 row = "(" + ", ".join(["%s"] * len(fields)) + ")"
                 cursor.execute(
                     f"INSERT INTO {ops.quote_name(opts.db_table)} ({columns}) "
@@ -86,6 +69,46 @@ def rows_insert(
                     obj._state.adding = False
                     obj._state.db = alias
     return objs
+
+
+def _link_parents(obj, relations) -> None:
+    """Foreign keys to parents saved since they were set take their ids; an
+    unsaved parent is refused, as ``save()`` refuses it."""
+    for field in relations:
+        if getattr(obj, field.attname) is None and field.is_cached(obj):
+            parent = getattr(obj, field.name)
+            if parent is not None and parent.pk is None:
+                raise ValueError(f"{type(obj).__name__}.{field.name} is not saved yet.")
+            if parent is not None:
+                setattr(obj, field.attname, parent.pk)
+
+
+def _prepared(obj, fields, connection, keep_given=()) -> list:
+    """``obj``'s values for ``fields``, as its fields prepare them for the
+    database (``auto_now_add`` filled unless the value is kept)."""
+    return [
+        field.get_db_prep_save(
+            getattr(obj, field.attname)
+            if field.name in keep_given and getattr(obj, field.attname) is not None
+            else field.pre_save(obj, True),
+            connection,
+        )
+        for field in fields
+    ]
+
+
+def row_values(obj: Model, connection) -> list[tuple[str, object]]:
+    """(quoted column, prepared value) of each column of a new row for the
+    unsaved ``obj`` of a plain model, as ``rows_insert`` writes it: for a
+    statement that writes it beside other rows (a ``WITH`` on PostgreSQL)."""
+    model = type(obj)
+    if not _plain(model) or obj.pk is not None:
+        raise ValueError(f"{model.__name__}: only new rows of plain models.")
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
+    _link_parents(obj, [f for f in fields if f.is_relation and f.many_to_one])
+    quote = connection.ops.quote_name
+    values = _prepared(obj, fields, connection)
+    return [(quote(f.column), v) for f, v in zip(fields, values, strict=True)]
 
 
 def _bulk_create(model, objs, keep_given):

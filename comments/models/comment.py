@@ -56,6 +56,9 @@ class Comment(models.Model):
         verbose_name=_("article"),
         on_delete=models.CASCADE,
         related_name="comments",
+        # comment_article_email_idx starts with the article: it serves every
+        # lookup by article that an index of the article alone served.
+        db_index=False,
     )
     parent = models.ForeignKey(
         "self",
@@ -133,6 +136,14 @@ class Comment(models.Model):
                 fields=["article", "created_at"],
                 condition=public_filter(),
                 name="comment_public_thread_idx",
+            ),
+            # Every post's duplicate check (comments.history: this email's
+            # comments under this article since a time), and any lookup by
+            # article. With the article alone, PostgreSQL read every comment
+            # of a busy article on each post (3,257 for one 0.9 ms query).
+            models.Index(
+                fields=["article", "author_email", "created_at"],
+                name="comment_article_email_idx",
             ),
             # The moderators' queue and per-article counts by status.
             models.Index(fields=["status", "-created_at"], name="comment_status_idx"),

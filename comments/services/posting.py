@@ -7,7 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from .. import policy, tasks
+from articles.services.rows import row_values, rows_insert
+
+from .. import counts, policy, tasks
 from ..models import AuditEntry, Comment
 from ..readers import address_block, short_digest
 from ..rules import Decision, Submission, moderate
@@ -69,7 +71,7 @@ def comment_create(
         if settings.NEWSROOM_COMMENTS_ASYNC_COMMIT:
             _commit_without_waiting()
         parent = parent_within_depth(parent, settings.NEWSROOM_COMMENTS_MAX_DEPTH)
-        comment = Comment.objects.create(
+        comment = Comment(
             article=article,
             parent=parent,
             author_name=submission.name,
@@ -83,8 +85,10 @@ def comment_create(
             user_agent=user_agent[:500],
             user=user if user is not None and user.is_authenticated else None,
         )
-        audit_entry(
-            comment=comment,
+        # What save() would write (its own fields filled).
+        comment.fill_own_fields()
+        counted = _store(
+            comment,
             action=AuditEntry.Action.DECIDED,
             rule=decision.rule,
             to_status=comment.status,
@@ -94,9 +98,56 @@ def comment_create(
             transaction.on_commit(tasks.notify_moderators.enqueue, robust=True)
         elif comment.status == Comment.Status.APPROVED:
             after_approval(comment)
-            public_comment_added(comment.article_id)
+            public_comment_added(comment.article_id, counted=counted)
             announce_public(comment)
     return PostOutcome(decision=decision, comment=comment)
+
+
+def _store(comment: Comment, **audit) -> bool:
+    """Write the new ``comment`` and its audit entry; whether one was also
+    added to the article's stored count (an approved comment, PostgreSQL).
+
+    Each row as ``save()`` and ``audit_entry`` would write it, as a plain
+    INSERT (the ORM's save cost about 0.2 ms of CPU a post). On PostgreSQL
+    the comment, its entry and the count are one statement (``WITH``): one
+    round trip to the database where there were three. SQLite has no writes
+    in ``WITH``: there, two INSERTs, and the count is the caller's."""
+    if connection.vendor != "postgresql":
+        rows_insert(Comment, [comment])
+        audit_entry(comment=comment, **audit)
+        return False
+    entry = AuditEntry(
+        comment_id=0,
+        article_id=comment.article_id,
+        commenter_email=comment.author_email,
+        **audit,
+    )
+    quote = connection.ops.quote_name
+    written = row_values(comment, connection)
+    logged = row_values(entry, connection)
+    link = quote(AuditEntry._meta.get_field("comment_id").column)
+    statement = (
+        f"WITH new AS (INSERT INTO {quote(Comment._meta.db_table)} "
+        f"({', '.join(column for column, _ in written)}) "
+        f"VALUES ({', '.join(['%s'] * len(written))}) RETURNING id), "
+        f"logged AS (INSERT INTO {quote(AuditEntry._meta.db_table)} "
+        f"({', '.join(column for column, _ in logged)}) SELECT "
+        + ", ".join("new.id" if column == link else "%s" for column, _ in logged)
+        + " FROM new)"
+    )
+    params = [value for _, value in written]
+    params += [value for column, value in logged if column != link]
+    counted = comment.status == Comment.Status.APPROVED
+    if counted:
+        count, count_params = counts.new_comment_sql(comment.article_id)
+        statement += f", counted AS ({count})"
+        params += count_params
+    with connection.cursor() as cursor:
+        cursor.execute(statement + " SELECT id FROM new", params)
+        (comment.pk,) = cursor.fetchone()
+    comment._state.adding = False
+    comment._state.db = connection.alias
+    return counted
 
 
 def _commit_without_waiting() -> None:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import ArticlePath
-from articles.services.rows import rows_insert
+from articles.services.rows import row_values, rows_insert
 from comments.models import Comment
 from tests.factories import ArticleFactory
 
@@ -59,3 +59,27 @@ def test_a_parent_never_saved_is_refused():
     reply.parent = Comment(article=article, body="Never saved")
     with pytest.raises(ValueError, match="parent is not saved"):
         rows_insert(Comment, [reply])
+
+
+def test_row_values_are_a_new_rows_columns_as_rows_insert_writes_them():
+    article = ArticleFactory()
+    path = ArticlePath(path="/old/1/", slug="1", article=article)
+
+    values = dict(row_values(path, connection))
+
+    quote = connection.ops.quote_name
+    assert quote("id") not in values
+    assert values[quote("article_id")] == article.pk
+    assert values[quote("path")] == "/old/1/"
+    assert path.created_at is not None  # auto_now_add, as rows_insert stamps it
+
+
+def test_row_values_refuse_a_saved_row_and_an_unsaved_parent():
+    article = ArticleFactory()
+    saved = ArticlePath.objects.create(path="/old/2/", slug="2", article=article)
+    orphan = Comment(article=ArticleFactory.build(pk=None), body="never stored")
+
+    with pytest.raises(ValueError, match="only new rows"):
+        row_values(saved, connection)
+    with pytest.raises(ValueError, match="not saved yet"):
+        row_values(orphan, connection)
