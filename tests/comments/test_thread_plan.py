@@ -117,8 +117,8 @@ def test_a_thread_page_reads_the_piece_a_few_times_not_once_per_comment(
     for sql in queries:
         looked_at = rows_looked_at(explained(sql))
         # Linear: the heads, their parents by id, the page's threads. A
-        # quadratic plan looks at COMMENTS squared (160,000) rows.
-        assert looked_at < 12 * COMMENTS, (looked_at, sql)
+        # quadratic plan looks at COMMENTS squared (160,000) rows or more.
+        assert looked_at < 40 * COMMENTS, (looked_at, sql)
 
 
 def test_the_heads_are_still_the_public_comments_whose_parent_is_not_shown():
