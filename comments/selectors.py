@@ -15,7 +15,7 @@ import functools
 import math
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connection
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from articles.models import Article
+from articles.selectors.prepared import CompiledQuery
 
 from .models import Comment, public_filter
 
@@ -204,37 +205,28 @@ def article_for_posting(article_id: int) -> Article | None:
     None if there is none that readers may see (``Article.is_published``,
     the one-row mirror of ``published()``).
 
-    Every post asks it: the query is built once per process
-    (``_posting_query``), where building it with the ORM for each post
+    Every post asks it: the query is compiled once per process
+    (``articles.selectors.prepared.CompiledQuery``, as the article page's
+    is), where building it with the ORM for each post
     (``published().only(...)``, then ``get``) cost ten times running it."""
-    database = connections[DEFAULT_DB_ALIAS]
-    sql, names, converters, compiler = _posting_query(database)
-    with database.cursor() as cursor:
-        cursor.execute(sql, [article_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    if converters:
-        (row,) = compiler.apply_converters([list(row)], converters)
-    article = Article.from_db(database.alias, names, row)
-    return article if article.is_published() else None
+    found = _posting_query(connection.vendor).rows(pk=article_id)
+    article = found[0] if found else None
+    return article if article is not None and article.is_published() else None
 
 
-@functools.lru_cache(maxsize=32)
-def _posting_query(database) -> tuple:
-    """(SQL, column names, converters, compiler) of one article by its id,
-    ``POSTING_FIELDS`` and the status (for ``is_published``), for one
-    connection (``database``: Django keeps one per thread, and the compiler
-    and converters are bound to it). Pure functions of the model and the
-    database, so kept; the converters are the ORM's own (SQLite's dates
-    arrive as text)."""
-    query = (
-        Article.objects.only(*POSTING_FIELDS, "status").filter(pk=0).order_by()
-    ).query
-    compiler = query.get_compiler(connection=database)
-    sql, params = compiler.as_sql()
-    if list(params) != [0]:  # pragma: no cover - a changed model or Django
-        raise AssertionError(f"Unexpected parameters: {params!r}")
-    columns = [expression for expression, _sql, _alias in compiler.select]
-    names = [column.target.attname for column in columns]
-    return sql, names, compiler.get_converters(columns), compiler
+# The id the query is compiled with, then replaced by each post's.
+_NO_ID = -7_041_905
+
+
+@functools.cache
+def _posting_query(vendor: str) -> CompiledQuery:
+    """One article by its id: ``POSTING_FIELDS`` and the status (for
+    ``is_published``), the ORM's converters included (SQLite's dates arrive
+    as text). ``vendor`` keys the cache, as the article page's query does."""
+    pk = Article._meta.pk
+    return CompiledQuery(
+        lambda pk: (
+            Article.objects.only(*POSTING_FIELDS, "status").filter(pk=pk).order_by()
+        ),
+        {"pk": (_NO_ID, lambda value: pk.get_db_prep_value(value, connection))},
+    )

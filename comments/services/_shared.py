@@ -51,14 +51,19 @@ def actor_fields(actor: AbstractBaseUser | None, via: str = "") -> dict:
     return {"actor": actor, "actor_name": actor.get_username()}
 
 
-def audit_entry(*, comment: Comment | None = None, **fields) -> AuditEntry:
+def audit_row(*, comment: Comment | None = None, **fields) -> AuditEntry:
+    """An unsaved audit entry, about ``comment`` unless the fields say else."""
     if comment is not None:
         fields.setdefault("comment_id", comment.pk)
         fields.setdefault("article_id", comment.article_id)
         fields.setdefault("commenter_email", comment.author_email)
+    return AuditEntry(**fields)
+
+
+def audit_entry(*, comment: Comment | None = None, **fields) -> AuditEntry:
     # A new row, never changed (AuditEntry.save refuses that): one plain
     # INSERT, without the ORM's save (every post writes one).
-    (entry,) = rows_insert(AuditEntry, [AuditEntry(**fields)])
+    (entry,) = rows_insert(AuditEntry, [audit_row(comment=comment, **fields)])
     return entry
 
 

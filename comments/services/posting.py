@@ -17,6 +17,7 @@ from ._shared import (
     after_approval,
     announce_public,
     audit_entry,
+    audit_row,
     parent_within_depth,
     public_comment_added,
 )
@@ -116,12 +117,8 @@ def _store(comment: Comment, **audit) -> bool:
         rows_insert(Comment, [comment])
         audit_entry(comment=comment, **audit)
         return False
-    entry = AuditEntry(
-        comment_id=0,
-        article_id=comment.article_id,
-        commenter_email=comment.author_email,
-        **audit,
-    )
+    # Its comment_id is the new comment's, taken from the INSERT below.
+    entry = audit_row(comment=comment, **audit)
     quote = connection.ops.quote_name
     written = row_values(comment, connection)
     logged = row_values(entry, connection)
