@@ -21,15 +21,61 @@ from django.utils.translation import gettext_noop
 from taggit.models import Tag
 
 from . import metadata
-from .models import Article, Author, Correction, Section
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Correction,
+    Section,
+    TaggedArticle,
+)
 from .selectors.corrections import public_corrections
 
 FEED_ITEMS = 30
 FEED_MAX_AGE = 300  # seconds; full HTTP caching comes with the caching issue
 
 
+# What an item prints of its article (the body and the search index are the
+# bulk of a row and are not printed).
+ITEM_FIELDS = (
+    "headline",
+    "slug",
+    "dek",
+    "publish_at",
+    "created_at",
+    "updated_at",
+    "lead_image_renditions",
+)
+
+
 def _absolute(path: str) -> str:
     return settings.NEWSROOM_SITE_URL + path
+
+
+def with_names(articles: list[Article]) -> list[Article]:
+    """``articles`` with their byline's authors (``feed_authors``, in byline
+    order, only name and slug) and their tags' names (``feed_tags``, sorted),
+    in one query each. Plain rows: prefetching built a queryset and model
+    instances per piece and per tag, two thirds of a feed's render."""
+    ids = [article.pk for article in articles]
+    authors: dict[int, list[Author]] = {pk: [] for pk in ids}
+    tags: dict[int, list[str]] = {pk: [] for pk in ids}
+    bylines = (
+        ArticleAuthor.objects.filter(article_id__in=ids)
+        .order_by("position", "pk")
+        .values_list("article_id", "author_id", "author__name", "author__slug")
+    )
+    for article_id, pk, name, slug in bylines:
+        authors[article_id].append(Author(pk=pk, name=name, slug=slug))
+    tagged = TaggedArticle.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    )
+    for article_id, name in tagged:
+        tags[article_id].append(name)
+    for article in articles:
+        article.feed_authors = authors[article.pk]
+        article.feed_tags = sorted(tags[article.pk])
+    return articles
 
 
 class PublicFeed(Feed):
@@ -89,14 +135,13 @@ class LatestArticlesFeed(PublicFeed):
             .order_by("-published_at")
             .values("published_at")[:1]
         )
-        return (
+        articles = list(
             self.articles(obj)
-            .with_bylines(section=False)
-            .prefetch_related("tags")
             .annotate(corrected_at=Subquery(newest_correction))
-            .defer("body")
+            .only(*ITEM_FIELDS)
             .order_by("-publish_at", "-pk")[:FEED_ITEMS]
         )
+        return with_names(articles)
 
     # One article.
 
@@ -121,16 +166,16 @@ class LatestArticlesFeed(PublicFeed):
         return metadata.date_modified(article, corrected_at=article.corrected_at)
 
     def item_author_name(self, article: Article) -> str | None:
-        return ", ".join(author.name for author in article.byline_authors) or None
+        return ", ".join(author.name for author in article.feed_authors) or None
 
     def item_author_link(self, article: Article) -> str | None:
-        authors = article.byline_authors
+        authors = article.feed_authors
         if len(authors) != 1:
             return None  # one link cannot stand for several names
         return _absolute(authors[0].get_absolute_url())
 
     def item_categories(self, article: Article) -> list[str]:
-        return sorted(tag.name for tag in article.tags.all())
+        return article.feed_tags
 
     def item_enclosures(self, article: Article) -> list[Enclosure]:
         """The lead image's widest JPEG/PNG, at its absolute address (the

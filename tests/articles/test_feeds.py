@@ -387,3 +387,31 @@ def test_lead_image_is_an_enclosure_on_the_canonical_origin(client, frozen, sett
     link = atom_entries(atom)[0].find(f"{ATOM}link[@rel='enclosure']")
     assert link.get("href") == f"{SITE}/media/{widest['name']}"
     assert link.get("length") == enclosures[0].get("length")
+
+
+def test_items_keep_the_byline_order_and_leave_out_what_a_piece_lacks(client, frozen):
+    # The byline's order, not the authors' age, names them; tags by name.
+    older, newer = AuthorFactory(name="Older Author"), AuthorFactory(name="New Lead")
+    ArticleFactory(
+        authors=[newer, older],
+        tags=["Zebra crossings", "Accidents"],
+        publish_at=NOW - timedelta(hours=1),
+    )
+    ArticleFactory(authors=[], tags=[], publish_at=NOW - timedelta(hours=2))
+
+    _, rss = fetch(client, reverse("articles:feed-rss"))
+    _, atom = fetch(client, reverse("articles:feed-atom"))
+
+    bylined, bare = rss_items(rss)
+    assert bylined.findtext(DC_CREATOR) == "New Lead, Older Author"
+    assert [c.text for c in bylined.findall("category")] == [
+        "Accidents",
+        "Zebra crossings",
+    ]
+    assert bare.find(DC_CREATOR) is None
+    assert bare.findall("category") == []
+    # Atom: the feed's author (the publication) stands in for the bare one;
+    # two names get no link, as one link cannot stand for both.
+    assert atom.findtext(f"{ATOM}author/{ATOM}name") == "The Daily Test"
+    assert atom_entries(atom)[1].find(f"{ATOM}author") is None
+    assert atom_entries(atom)[0].find(f"{ATOM}author/{ATOM}uri") is None
