@@ -25,7 +25,11 @@ from django.core.cache import cache
 from caching.backend import failures
 from caching.calls import add_many
 
-PREFIX = "comments:rate"
+# In braces: the disk cache keeps every key with this hash tag on one shard
+# (caching.disk), so a post's first slots and its double-click claim
+# (comments.rules) are one transaction, where they were one on each of three
+# or four shards. Redis ignores the braces.
+PREFIX = "{comments:rate}"
 
 
 @dataclass(frozen=True)
