@@ -203,8 +203,10 @@ _COUNT_SQL = (
 # Tries of a statement (``_write``) while another process holds the write
 # lock: naps of 20 us doubling to 1 ms, about a tenth of a second in all.
 COUNT_ATTEMPTS = 100
-# The quick adds of a shard cull expired rows every this many (_after_adds).
-CULL_EVERY = 8
+# The quick adds of a shard cull expired rows every this many (_after_adds):
+# each cull is a transaction of its own, and with a post's five adds on one
+# shard (the rate limits' hash tag) every 8 was one every other post.
+CULL_EVERY = 32
 
 
 def _shard_hash(hash_key, key) -> int:
