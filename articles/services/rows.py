@@ -26,6 +26,32 @@ def _plain(model) -> bool:
     )
 
 
+# (model, database vendor) -> what rows_insert writes for it (``_shape``).
+_shapes: dict[tuple, tuple | None] = {}
+
+
+def _shape(model, connection) -> tuple | None:
+    """The model's fields, its foreign keys, the statement's start and its
+    ``RETURNING``, or None for a model that is not plain: worked out once per
+    process (they follow from the code alone), not on every post's two rows."""
+    key = (model, connection.vendor)
+    if key not in _shapes:
+        opts, quote = model._meta, connection.ops.quote_name
+        fields = [f for f in opts.concrete_fields if not isinstance(f, AutoField)]
+        columns = ", ".join(quote(field.column) for field in fields)
+        _shapes[key] = (
+            (
+                fields,
+                [f for f in fields if f.is_relation and f.many_to_one],
+                f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ",
+                connection.ops.return_insert_columns([opts.pk])[0],
+            )
+            if _plain(model)
+            else None
+        )
+    return _shapes[key]
+
+
 def rows_insert(
     model: type[Model], objs: Sequence[Model], *, keep_given: Sequence[str] = ()
 ) -> list[Model]:
@@ -36,20 +62,16 @@ def rows_insert(
     objs = list(objs)
     alias = router.db_for_write(model)
     connection = connections[alias]
+    shape = _shape(model, connection)
     if (
         not objs
-        or not _plain(model)
+        or shape is None
         or not connection.features.can_return_rows_from_bulk_insert
         or any(obj.pk is not None for obj in objs)
     ):
         return _bulk_create(model, objs, keep_given)
-    opts = model._meta
-    fields = [f for f in opts.concrete_fields if not isinstance(f, AutoField)]
-    relations = [f for f in fields if f.is_relation and f.many_to_one]
-    ops = connection.ops
-    columns = ", ".join(ops.quote_name(field.column) for field in fields)
-    returning, _ = ops.return_insert_columns([opts.pk])
-    size = max(1, ops.bulk_batch_size(fields, objs))
+    fields, relations, insert, returning = shape
+    size = max(1, connection.ops.bulk_batch_size(fields, objs))
     with transaction.atomic(using=alias, savepoint=False):
         with connection.cursor() as cursor:
             for start in range(0, len(objs), size):
@@ -60,9 +82,7 @@ def rows_insert(
                     params.extend(_prepared(obj, fields, connection, keep_given))
                 row = "(" + ", ".join(["%s"] * len(fields)) + ")"
                 cursor.execute(
-                    f"INSERT INTO {ops.quote_name(opts.db_table)} ({columns}) "
-                    f"VALUES {', '.join([row] * len(chunk))} {returning}",
-                    params,
+                    f"{insert}{', '.join([row] * len(chunk))} {returning}", params
                 )
                 for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
                     obj.pk = pk
@@ -102,10 +122,11 @@ def row_values(obj: Model, connection) -> list[tuple[str, object]]:
     unsaved ``obj`` of a plain model, as ``rows_insert`` writes it: for a
     statement that writes it beside other rows (a ``WITH`` on PostgreSQL)."""
     model = type(obj)
-    if not _plain(model) or obj.pk is not None:
+    shape = _shape(model, connection)
+    if shape is None or obj.pk is not None:
         raise ValueError(f"{model.__name__}: only new rows of plain models.")
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField)]
-    _link_parents(obj, [f for f in fields if f.is_relation and f.many_to_one])
+    fields, relations, _insert, _returning = shape
+    _link_parents(obj, relations)
     quote = connection.ops.quote_name
     values = _prepared(obj, fields, connection)
     return [(quote(f.column), v) for f, v in zip(fields, values, strict=True)]

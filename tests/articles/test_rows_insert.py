@@ -83,3 +83,21 @@ def test_row_values_refuse_a_saved_row_and_an_unsaved_parent():
         row_values(saved, connection)
     with pytest.raises(ValueError, match="not saved yet"):
         row_values(orphan, connection)
+
+
+def test_each_model_keeps_its_own_statement_from_one_insert_to_the_next():
+    # What rows_insert writes for a model is worked out once per process: a
+    # model inserted after another must still get its own table and columns.
+    article = ArticleFactory()
+    for n in range(2):
+        rows_insert(
+            ArticlePath, [ArticlePath(path=f"/p/{n}/", slug=f"{n}", article=article)]
+        )
+        rows_insert(Comment, [Comment(article=article, body=f"text {n}")])
+
+    assert sorted(
+        ArticlePath.objects.filter(article=article).values_list("path", flat=True)
+    ) == ["/p/0/", "/p/1/"]
+    assert sorted(
+        Comment.objects.filter(article=article).values_list("body", flat=True)
+    ) == ["text 0", "text 1"]

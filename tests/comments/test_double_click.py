@@ -69,7 +69,7 @@ def test_without_a_duplicate_window_nothing_is_claimed(article, config, spy):
     assert rules.DuplicateRule().check(sub, config) is None
 
     (call,) = spy.method_calls
-    assert not any(key.startswith("comments:dup:") for key, *_ in call.args[0])
+    assert not any(":dup:" in key for key, *_ in call.args[0])
 
 
 def test_a_claim_the_cache_could_not_take_refuses_nothing(article, config):
