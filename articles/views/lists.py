@@ -27,12 +27,6 @@ PAGE_SIZE = 20
 # Deeper than this, readers use the date archive; the database never has to
 # skip tens of thousands of rows for a list page.
 MAX_PAGES = 100
-# What a list prints of a piece (its card, and the front page's lead story):
-# the body and the search vector stay in the database.
-LISTED_FIELDS = (
-    *("headline", "slug", "dek", "publish_at", "created_at", "section_id"),
-    *("lead_image_renditions", "lead_image_alt"),
-)
 
 
 class BoundedPaginator(Paginator):
@@ -58,9 +52,10 @@ class BoundedPaginator(Paginator):
 class PublishedArticlesMixin:
     """Every public list starts from ``Article.objects.published()``.
 
-    It owns the prefetching (section and ordered bylines in two queries,
-    whatever the page size) and bounded pagination: a page past the end, or
-    past ``MAX_PAGES``, is the friendly 404.
+    It owns what a page of pieces costs (its rows and their ordered bylines
+    in two queries, whatever the page size, as plain values:
+    ``lists.listed``) and bounded pagination: a page past the end, or past
+    ``MAX_PAGES``, is the friendly 404.
     """
 
     paginate_by = PAGE_SIZE
@@ -73,11 +68,9 @@ class PublishedArticlesMixin:
     empty_list_is_404 = False
 
     def get_queryset(self):
-        # The sections come from the menu's copy in the shared cache
-        # (``with_sections``), not from a query of their own.
-        return (
-            Article.objects.published().with_bylines(section=False).only(*LISTED_FIELDS)
-        )
+        # Read by ``listed`` (``show_page``); the sections come from the
+        # menu's copy in the shared cache, not from a query of their own.
+        return Article.objects.published().only(*lists.LISTED_FIELDS)
 
     def list_name(self) -> str | None:
         """The ``cache.list_tag`` of this list, if it has one."""
@@ -90,11 +83,12 @@ class PublishedArticlesMixin:
         paginator.list_name = self.list_name()
         return paginator
 
-    def with_sections(self, context) -> list:
-        """The page's pieces with their sections (``lists.with_sections``);
-        the menu is given the same copy of the sections, read once."""
+    def show_page(self, context) -> list:
+        """The page's pieces with their sections and bylines
+        (``lists.listed``); the menu is given the same copy of the sections,
+        read once."""
         context["nav_sections"] = menu = cache.nav_sections()
-        shown = lists.with_sections(context["articles"], menu)
+        shown = lists.listed(context["articles"], menu)
         context["articles"] = context["object_list"] = shown
         return shown
 
@@ -120,7 +114,7 @@ class FrontPageView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shown = self.with_sections(context)
+        shown = self.show_page(context)
         if context["page_obj"].number == 1:
             context["lead"] = shown[0] if shown else None
             context["articles"] = shown[1:]
@@ -141,19 +135,14 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        # Its cards do not print the section: no query for it.
-        return (
-            Article.objects.published()
-            .with_bylines(section=False)
-            .only(*LISTED_FIELDS)
-            .filter(section=self.section)
-        )
+        return super().get_queryset().filter(section=self.section)
 
     def list_name(self):
         return cache.list_tag(section=self.section.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(section=self.section, **kwargs)
+        self.show_page(context)
         cache.mark_list_page(
             self.request,
             self.list_name(),
@@ -181,7 +170,7 @@ class TagDetailView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
-        self.with_sections(context)
+        self.show_page(context)
         cache.mark_list_page(
             self.request,
             self.list_name(),
@@ -211,7 +200,7 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
             jsonld=metadata.author_jsonld(self.author),
             **kwargs,
         )
-        self.with_sections(context)
+        self.show_page(context)
         cache.mark_list_page(
             self.request,
             self.list_name(),
@@ -233,7 +222,7 @@ class ArchiveMixin(PublishedArticlesMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        self.with_sections(context)
+        self.show_page(context)
         cache.mark_list_page(
             self.request, cache.list_tag("archive"), context["articles"]
         )
