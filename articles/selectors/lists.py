@@ -15,7 +15,7 @@ cache down, or ``FRAGMENT_CACHE`` off, everything is read every time.
 from collections.abc import Callable
 from itertools import groupby
 from types import SimpleNamespace
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import F
@@ -25,7 +25,7 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 
 from articles import cache as article_cache
-from articles.models import Article, ArticleAuthor, Author, Section
+from articles.models import Article, Section
 from caching import fragments, pages
 
 T = TypeVar("T")
@@ -35,17 +35,6 @@ PLAN_PREFIX = "list-plan:v1:"
 PLAN_SECONDS = 3600
 # What a headline link needs (its address: the publication date and slug).
 PIECE_FIELDS = ("pk", "headline", "slug", "publish_at", "created_at", "section_id")
-# What a list prints of a piece (its card, and the front page's lead story):
-# the body and the search vector stay in the database.
-LISTED_FIELDS = (
-    *PIECE_FIELDS,
-    *("dek", "lead_image_renditions", "lead_image_alt"),
-)
-# A byline on a list: the piece, then its author (``ListedAuthor``).
-BYLINE_FIELDS = (
-    *("article_id", "author_id"),
-    *("author__slug", "author__name", "author__job_title"),
-)
 
 
 def list_count(list_name: str, *, bound: int, count: Callable[[], int]) -> int:
@@ -76,76 +65,11 @@ def busy(list_name: str, *, ask: Callable[[], bool]) -> bool:
     return answer
 
 
-class ListedAuthor:
-    """An author as a list's bylines print them: plain values, no model
-    instance; the address is ``Author.get_absolute_url``'s own."""
-
-    __slots__ = ("job_title", "name", "pk", "slug")
-    get_absolute_url = Author.get_absolute_url
-
-    def __init__(self, pk, slug, name, job_title):
-        self.pk, self.slug, self.name, self.job_title = pk, slug, name, job_title
-
-
-class Byline(NamedTuple):
-    author_id: int
-    author: ListedAuthor
-
-
-class Bylines(tuple):
-    """A piece's bylines in order; ``all()`` as a prefetched manager has it,
-    for the templates (``includes/byline.html``) and the cards."""
-
-    def all(self):
-        return self
-
-
-class ListedPiece:
-    """A piece as a list shows it (``LISTED_FIELDS``, its section and its
-    bylines), from plain rows: building model instances and Django's
-    prefetching for them was most of a list page's ORM cost. The address is
-    ``Article.get_absolute_url``'s own."""
-
-    __slots__ = (*LISTED_FIELDS, "bylines", "section")
-    get_absolute_url = Article.get_absolute_url
-
-    def __init__(self, row, bylines):
-        for name, value in zip(LISTED_FIELDS, row, strict=True):
-            setattr(self, name, value)
-        self.bylines = bylines
-
-    @property
-    def _prefetched_objects_cache(self) -> dict:
-        """Where a list page's tags find the bylines of a model instance that
-        brought them (``articles.cache.list_tags``)."""
-        return {"bylines": self.bylines}
-
-
-def listed(page, menu: list[dict]) -> list[ListedPiece]:
-    """The pieces of ``page`` (a slice of a list's queryset, from
-    ``published()``) as ``ListedPiece``s: two queries, the page's rows and
-    their bylines (with their authors). Their sections are named as the
+def with_sections(articles, menu: list[dict]) -> list:
+    """``articles`` (a page of a list) with their sections, named as the
     sections menu ``menu`` (``articles.cache.nav_sections``, from the shared
     cache, forgotten when a section changes) names them: no query, unless a
     section is missing from it."""
-    rows = list(page.values_list(*LISTED_FIELDS))
-    found: dict[int, list[Byline]] = {row[0]: [] for row in rows}
-    if found:
-        authors: dict[int, ListedAuthor] = {}
-        for article_id, author_id, *author in ArticleAuthor.objects.filter(
-            article_id__in=found
-        ).values_list(*BYLINE_FIELDS):
-            if author_id not in authors:
-                authors[author_id] = ListedAuthor(author_id, *author)
-            found[article_id].append(Byline(author_id, authors[author_id]))
-    return with_sections(
-        [ListedPiece(row, Bylines(found[row[0]])) for row in rows], menu
-    )
-
-
-def with_sections(articles, menu: list[dict]) -> list:
-    """``articles`` with their sections, named as the sections menu ``menu``
-    names them (see ``listed``)."""
     articles = list(articles)
     known = {
         item["pk"]: Section(pk=item["pk"], name=item["name"], slug=item["slug"])

@@ -21,7 +21,7 @@ from taggit.models import Tag
 from articles import cache, metadata
 from articles.models import Article, Author, Section
 from articles.search import fallback_snippet, highlight, parse_query, search_articles
-from articles.selectors import lists
+from articles.selectors import listed, lists
 
 PAGE_SIZE = 20
 # Deeper than this, readers use the date archive; the database never has to
@@ -52,9 +52,9 @@ class BoundedPaginator(Paginator):
 class PublishedArticlesMixin:
     """Every public list starts from ``Article.objects.published()``.
 
-    It owns what a page of pieces costs (its rows and their ordered bylines
-    in two queries, whatever the page size, as plain values:
-    ``lists.listed``) and bounded pagination: a page past the end, or past
+    It owns what a page of pieces costs (its rows with their ordered
+    bylines in one query, whatever the page size, as plain values:
+    ``listed.listed``) and bounded pagination: a page past the end, or past
     ``MAX_PAGES``, is the friendly 404.
     """
 
@@ -70,10 +70,15 @@ class PublishedArticlesMixin:
     def get_queryset(self):
         # Read by ``listed`` (``show_page``); the sections come from the
         # menu's copy in the shared cache, not from a query of their own.
-        return Article.objects.published().only(*lists.LISTED_FIELDS)
+        return Article.objects.published().only(*listed.LISTED_FIELDS)
 
     def list_name(self) -> str | None:
         """The ``cache.list_tag`` of this list, if it has one."""
+        return None
+
+    def list_query(self) -> listed.ListQuery | None:
+        """Which compiled query reads this list's pages (``listed``), if one
+        does; the page's own queryset otherwise."""
         return None
 
     def get_paginator(self, *args, **kwargs):
@@ -85,10 +90,10 @@ class PublishedArticlesMixin:
 
     def show_page(self, context) -> list:
         """The page's pieces with their sections and bylines
-        (``lists.listed``); the menu is given the same copy of the sections,
+        (``listed.listed``); the menu is given the same copy of the sections,
         read once."""
         context["nav_sections"] = menu = cache.nav_sections()
-        shown = lists.listed(context["articles"], menu)
+        shown = listed.listed(context["articles"], menu, self.list_query())
         context["articles"] = context["object_list"] = shown
         return shown
 
@@ -111,6 +116,9 @@ class FrontPageView(PublishedArticlesMixin, ListView):
 
     def list_name(self):
         return cache.list_tag("front")
+
+    def list_query(self):
+        return listed.ListQuery("front")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -140,6 +148,9 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
     def list_name(self):
         return cache.list_tag(section=self.section.pk)
 
+    def list_query(self):
+        return listed.ListQuery("section", self.section.pk)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(section=self.section, **kwargs)
         self.show_page(context)
@@ -159,14 +170,17 @@ class TagDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        busy = lists.busy(
+        self.busy = lists.busy(
             self.list_name(),
             ask=lambda: Article.objects.is_busy("tag", tag=self.tag),
         )
-        return super().get_queryset().tagged(self.tag, busy=busy)
+        return super().get_queryset().tagged(self.tag, busy=self.busy)
 
     def list_name(self):
         return cache.list_tag(tag=self.tag.pk)
+
+    def list_query(self):
+        return listed.ListQuery("tag", self.tag.pk, self.busy)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
@@ -185,14 +199,17 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        busy = lists.busy(
+        self.busy = lists.busy(
             self.list_name(),
             ask=lambda: Article.objects.is_busy("author", author=self.author),
         )
-        return super().get_queryset().by_author(self.author, busy=busy)
+        return super().get_queryset().by_author(self.author, busy=self.busy)
 
     def list_name(self):
         return cache.list_tag(author=self.author.pk)
+
+    def list_query(self):
+        return listed.ListQuery("author", self.author.pk, self.busy)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
