@@ -8,6 +8,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import (
     DayArchiveView,
@@ -126,8 +127,10 @@ class FrontPageView(PublishedArticlesMixin, ListView):
         if context["page_obj"].number == 1:
             context["lead"] = shown[0] if shown else None
             context["articles"] = shown[1:]
-            context["section_blocks"] = self.section_blocks()
-            for _section, pieces in context["section_blocks"]:
+            blocks, html = self.section_blocks()
+            context["section_blocks"] = blocks
+            context["section_blocks_html"] = mark_safe(html)
+            for _section, pieces in blocks:
                 shown.extend(pieces)
         cache.mark_list_page(self.request, self.list_name(), shown)
         return context
