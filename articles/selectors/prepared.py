@@ -22,7 +22,7 @@ of the connection, as Django's own ``SET`` statements are: sent on the
 driver's cursor, it is not one of the page's queries.
 
 A ``values_list()`` queryset gives plain rows (``values``): the list
-pages' (``articles.selectors.lists``). ``paged`` appends ``LIMIT %s OFFSET
+pages' (``articles.selectors.listed``). ``paged`` appends ``LIMIT %s OFFSET
 %s`` as parameters, so every page of a list is one statement, not one per
 page number as Django's literal limits would make it.
 
@@ -88,6 +88,7 @@ class CompiledQuery:
             self.places["limit"] = (len(self.params), int)
             self.places["offset"] = (len(self.params) + 1, int)
             self.params += [None, None]
+        self.paged = paged
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         self.converters = compiler.get_converters(fields)
         self.fields = None  # a values_list() query: plain rows
@@ -127,12 +128,12 @@ class CompiledQuery:
         return self._converted(self._run(values))
 
     def _run(self, values: dict) -> list[tuple]:
+        if self.paged and not {"limit", "offset"} <= values.keys():
+            raise TypeError("A paged query needs its limit and offset.")
         params = list(self.params)
         for name, value in values.items():
             place, adapt = self.places[name]
             params[place] = adapt(value)
-        if None in params[-2:] and "limit" in self.places:
-            raise TypeError("A paged query needs its limit and offset.")
         with connection.cursor() as cursor:
             if self.statement and enabled() and not connection.in_atomic_block:
                 return self._execute(cursor, params)

@@ -53,8 +53,8 @@ class BoundedPaginator(Paginator):
 class PublishedArticlesMixin:
     """Every public list starts from ``Article.objects.published()``.
 
-    It owns what a page of pieces costs (its rows with their ordered
-    bylines in one query, whatever the page size, as plain values:
+    It owns what a page of pieces costs (its rows and their ordered bylines
+    in two queries, whatever the page size, as plain values:
     ``listed.listed``) and bounded pagination: a page past the end, or past
     ``MAX_PAGES``, is the friendly 404.
     """
@@ -69,9 +69,13 @@ class PublishedArticlesMixin:
     empty_list_is_404 = False
 
     def get_queryset(self):
-        # Read by ``listed`` (``show_page``); the sections come from the
-        # menu's copy in the shared cache, not from a query of their own.
-        return Article.objects.published().only(*listed.LISTED_FIELDS)
+        # Counted here, read by ``listed`` (``show_page``): the list of
+        # ``list_query`` if it has one. The sections come from the menu's
+        # copy in the shared cache, not from a query of their own.
+        query = self.list_query()
+        if query is None:
+            return Article.objects.published().only(*listed.LISTED_FIELDS)
+        return listed.list_queryset(query).only(*listed.LISTED_FIELDS)
 
     def list_name(self) -> str | None:
         """The ``cache.list_tag`` of this list, if it has one."""
@@ -146,7 +150,7 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(section=self.section)
+        return super().get_queryset()
 
     def list_name(self):
         return cache.list_tag(section=self.section.pk)
@@ -177,7 +181,7 @@ class TagDetailView(PublishedArticlesMixin, ListView):
             self.list_name(),
             ask=lambda: Article.objects.is_busy("tag", tag=self.tag),
         )
-        return super().get_queryset().tagged(self.tag, busy=self.busy)
+        return super().get_queryset()
 
     def list_name(self):
         return cache.list_tag(tag=self.tag.pk)
@@ -206,7 +210,7 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
             self.list_name(),
             ask=lambda: Article.objects.is_busy("author", author=self.author),
         )
-        return super().get_queryset().by_author(self.author, busy=self.busy)
+        return super().get_queryset()
 
     def list_name(self):
         return cache.list_tag(author=self.author.pk)
