@@ -94,7 +94,7 @@ def printed(article) -> tuple:
         get_urlconf() or settings.ROOT_URLCONF,
         get_script_prefix(),
         _static_url(storages[STATICFILES_STORAGE_ALIAS], "css/editorial.css"),
-        _sources(*(get_template(name).template for name in ARTICLE_TEMPLATES)),
+        template_sources(*(get_template(name).template for name in ARTICLE_TEMPLATES)),
     )
 
 
@@ -105,7 +105,7 @@ def header_shows() -> tuple:
         settings.NEWSROOM_SITE_NAME,
         get_urlconf() or settings.ROOT_URLCONF,
         get_script_prefix(),
-        _sources(get_template(HEADER_TEMPLATE).template),
+        template_sources(get_template(HEADER_TEMPLATE).template),
     )
 
 
@@ -119,7 +119,7 @@ def _static_url(storage, path: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _sources(*templates) -> str:
+def template_sources(*templates) -> str:
     """A digest of the compiled templates' source, once per compilation (the
     cached loader keeps them; without it, as under ``DEBUG``, each request
     compiles and digests them anew)."""

@@ -15,16 +15,18 @@ cache down, or ``FRAGMENT_CACHE`` off, everything is read every time.
 from collections.abc import Callable
 from itertools import groupby
 from types import SimpleNamespace
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db.models import F
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
+from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 
 from articles import cache as article_cache
+from articles.fragments import template_sources
 from articles.models import Article, Section
 from caching import fragments, pages
 
@@ -35,6 +37,7 @@ PLAN_PREFIX = "list-plan:v1:"
 PLAN_SECONDS = 3600
 # What a headline link needs (its address: the publication date and slug).
 PIECE_FIELDS = ("pk", "headline", "slug", "publish_at", "created_at", "section_id")
+BLOCKS_TEMPLATE = "articles/includes/section_blocks.html"
 
 
 def list_count(list_name: str, *, bound: int, count: Callable[[], int]) -> int:
@@ -84,13 +87,21 @@ def with_sections(articles, menu: list[dict]) -> list:
     return articles
 
 
-def front_section_blocks(*, per_section: int, recent_window: int) -> list[tuple]:
+class FrontBlocks(NamedTuple):
+    """The front page's section blocks: (section, pieces) in the menu's
+    order, and their HTML (``BLOCKS_TEMPLATE``)."""
+
+    blocks: list[tuple]
+    html: str
+
+
+def front_section_blocks(*, per_section: int, recent_window: int) -> FrontBlocks:
     """The newest ``per_section`` pieces of each section among the newest
-    ``recent_window`` published, as (section, pieces) in the menu's order;
-    plain values with their addresses made, so the cached blocks cost no
-    query and no URL reversal."""
+    ``recent_window`` published, and their HTML: plain values with their
+    addresses made, rendered with them, so the cached blocks cost no query, no
+    URL reversal and no template."""
     return fragments.cached(
-        "front-blocks",
+        "front-blocks-html",
         tags=article_cache.front_blocks_tags(),
         vary=(
             per_section,
@@ -98,10 +109,18 @@ def front_section_blocks(*, per_section: int, recent_window: int) -> list[tuple]
             timezone.get_current_timezone_name(),
             get_urlconf(),
             get_script_prefix(),
+            template_sources(get_template(BLOCKS_TEMPLATE).template),
         ),
-        render=lambda: _section_blocks(per_section=per_section, window=recent_window),
+        render=lambda: _rendered(
+            _section_blocks(per_section=per_section, window=recent_window)
+        ),
         lifetime=_lifetime,
     )
+
+
+def _rendered(blocks: list[tuple]) -> FrontBlocks:
+    html = render_to_string(BLOCKS_TEMPLATE, {"section_blocks": blocks})
+    return FrontBlocks(blocks, str(html))
 
 
 def _section_blocks(*, per_section: int, window: int) -> list[tuple]:

@@ -55,13 +55,22 @@ class Part:
     tables: str  # FROM ... with joins, each model's table aliased t0, t1 …
     where: str  # correlated to OUTER
     order: str
+    # (source's index, field name): only these columns, for a part of a list
+    # (``selectors.lists``); every column of every source otherwise.
+    only: tuple[tuple[int, str], ...] = ()
 
     def columns(self) -> list[str]:
-        return [
-            f"t{index}.{connection.ops.quote_name(field.column)}"
-            for index, model in enumerate(self.sources)
-            for field in model._meta.concrete_fields
-        ]
+        if self.only:
+            fields = [
+                (i, self.sources[i]._meta.get_field(name)) for i, name in self.only
+            ]
+        else:
+            fields = [
+                (index, field)
+                for index, model in enumerate(self.sources)
+                for field in model._meta.concrete_fields
+            ]
+        return [f"t{i}.{connection.ops.quote_name(f.column)}" for i, f in fields]
 
     def sql(self) -> str:
         columns = self.columns()

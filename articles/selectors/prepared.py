@@ -21,6 +21,11 @@ a reconnect) is a new object here and prepares again. Preparing is set-up
 of the connection, as Django's own ``SET`` statements are: sent on the
 driver's cursor, it is not one of the page's queries.
 
+A ``values_list()`` queryset gives plain rows (``values``): the list
+pages' (``articles.selectors.listed``). ``paged`` appends ``LIMIT %s OFFSET
+%s`` as parameters, so every page of a list is one statement, not one per
+page number as Django's literal limits would make it.
+
 ``NEWSROOM_PREPARED_STATEMENTS`` (``DB_PREPARED_STATEMENTS``) turns
 preparing off, for a pooler that gives a client another server connection
 for each transaction (PgBouncer's transaction or statement pooling).
@@ -35,7 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 
 # SQLSTATE of a statement the connection does not have (26000), and of a
 # prepared plan whose result no longer fits the table (0A000).
@@ -53,7 +58,8 @@ class CompiledQuery:
     their places and returns its model instances, as iterating the queryset
     would (columns left out with ``only()``, ``select_related`` objects and
     annotations included). ``prepare`` (a name, letters and underscores)
-    prepares it on PostgreSQL."""
+    prepares it on PostgreSQL. With ``paged``, ``rows`` and ``values`` also
+    take ``limit`` and ``offset``."""
 
     def __init__(
         self,
@@ -61,6 +67,7 @@ class CompiledQuery:
         placeholders: dict[str, tuple[Any, Callable[[Any], Any]]],
         *,
         prepare: str = "",
+        paged: bool = False,
     ):
         # placeholders: name -> (the value to compile with, turning a value
         # into its parameter as Django would); each value must be unique.
@@ -76,16 +83,25 @@ class CompiledQuery:
             if len(found) != 1:
                 raise ValueError(f"{name!r} is {len(found)} parameters, not one.")
             self.places[name] = (found[0], adapt)
+        if paged:  # the same syntax Django writes, with parameters
+            self.sql += " LIMIT %s OFFSET %s"
+            self.places["limit"] = (len(self.params), int)
+            self.places["offset"] = (len(self.params) + 1, int)
+            self.params += [None, None]
+        self.paged = paged
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         self.converters = compiler.get_converters(fields)
-        own = compiler.klass_info["select_fields"]  # the model's own columns
-        self.fields = (own[0], own[-1] + 1)
-        self.names = [
-            column[0].target.attname for column in compiler.select[slice(*self.fields)]
-        ]
-        self.populators = get_related_populators(
-            compiler.klass_info, compiler.select, self.alias
-        )
+        self.fields = None  # a values_list() query: plain rows
+        if queryset._iterable_class is ModelIterable:
+            own = compiler.klass_info["select_fields"]  # the model's own columns
+            self.fields = (own[0], own[-1] + 1)
+            self.names = [
+                column[0].target.attname
+                for column in compiler.select[slice(*self.fields)]
+            ]
+            self.populators = get_related_populators(
+                compiler.klass_info, compiler.select, self.alias
+            )
         self.annotations = dict(compiler.annotation_col_map or {})
         self.statement = ""
         if prepare and connection.vendor == "postgresql":
@@ -102,17 +118,27 @@ class CompiledQuery:
         self.prepared_on = weakref.WeakSet()
 
     def rows(self, **values) -> list[Model]:
+        """Model instances, for a query of them."""
+        return [self._instance(row) for row in self._converted(self._run(values))]
+
+    def values(self, **values) -> list:
+        """The rows of a ``values_list()`` query, converted as Django would."""
+        if self.fields is not None:
+            raise TypeError("A query of model instances: use rows().")
+        return self._converted(self._run(values))
+
+    def _run(self, values: dict) -> list[tuple]:
+        if self.paged and not {"limit", "offset"} <= values.keys():
+            raise TypeError("A paged query needs its limit and offset.")
         params = list(self.params)
         for name, value in values.items():
             place, adapt = self.places[name]
             params[place] = adapt(value)
         with connection.cursor() as cursor:
             if self.statement and enabled() and not connection.in_atomic_block:
-                found = self._execute(cursor, params)
-            else:
-                cursor.execute(self.sql, params)
-                found = cursor.fetchall()
-        return [self._instance(row) for row in self._converted(found)]
+                return self._execute(cursor, params)
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
 
     def _execute(self, cursor, params) -> list[tuple]:
         if connection.connection not in self.prepared_on:

@@ -8,6 +8,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import (
     DayArchiveView,
@@ -21,18 +22,12 @@ from taggit.models import Tag
 from articles import cache, metadata
 from articles.models import Article, Author, Section
 from articles.search import fallback_snippet, highlight, parse_query, search_articles
-from articles.selectors import lists
+from articles.selectors import listed, lists
 
 PAGE_SIZE = 20
 # Deeper than this, readers use the date archive; the database never has to
 # skip tens of thousands of rows for a list page.
 MAX_PAGES = 100
-# What a list prints of a piece (its card, and the front page's lead story):
-# the body and the search vector stay in the database.
-LISTED_FIELDS = (
-    *("headline", "slug", "dek", "publish_at", "created_at", "section_id"),
-    *("lead_image_renditions", "lead_image_alt"),
-)
 
 
 class BoundedPaginator(Paginator):
@@ -58,9 +53,10 @@ class BoundedPaginator(Paginator):
 class PublishedArticlesMixin:
     """Every public list starts from ``Article.objects.published()``.
 
-    It owns the prefetching (section and ordered bylines in two queries,
-    whatever the page size) and bounded pagination: a page past the end, or
-    past ``MAX_PAGES``, is the friendly 404.
+    It owns what a page of pieces costs (its rows and their ordered bylines
+    in two queries, whatever the page size, as plain values:
+    ``listed.listed``) and bounded pagination: a page past the end, or past
+    ``MAX_PAGES``, is the friendly 404.
     """
 
     paginate_by = PAGE_SIZE
@@ -73,14 +69,21 @@ class PublishedArticlesMixin:
     empty_list_is_404 = False
 
     def get_queryset(self):
-        # The sections come from the menu's copy in the shared cache
-        # (``with_sections``), not from a query of their own.
-        return (
-            Article.objects.published().with_bylines(section=False).only(*LISTED_FIELDS)
-        )
+        # Counted here, read by ``listed`` (``show_page``): the list of
+        # ``list_query`` if it has one. The sections come from the menu's
+        # copy in the shared cache, not from a query of their own.
+        query = self.list_query()
+        if query is None:
+            return Article.objects.published().only(*listed.LISTED_FIELDS)
+        return listed.list_queryset(query).only(*listed.LISTED_FIELDS)
 
     def list_name(self) -> str | None:
         """The ``cache.list_tag`` of this list, if it has one."""
+        return None
+
+    def list_query(self) -> listed.ListQuery | None:
+        """Which compiled query reads this list's pages (``listed``), if one
+        does; the page's own queryset otherwise."""
         return None
 
     def get_paginator(self, *args, **kwargs):
@@ -90,11 +93,12 @@ class PublishedArticlesMixin:
         paginator.list_name = self.list_name()
         return paginator
 
-    def with_sections(self, context) -> list:
-        """The page's pieces with their sections (``lists.with_sections``);
-        the menu is given the same copy of the sections, read once."""
+    def show_page(self, context) -> list:
+        """The page's pieces with their sections and bylines
+        (``listed.listed``); the menu is given the same copy of the sections,
+        read once."""
         context["nav_sections"] = menu = cache.nav_sections()
-        shown = lists.with_sections(context["articles"], menu)
+        shown = listed.listed(context["articles"], menu, self.list_query())
         context["articles"] = context["object_list"] = shown
         return shown
 
@@ -118,14 +122,19 @@ class FrontPageView(PublishedArticlesMixin, ListView):
     def list_name(self):
         return cache.list_tag("front")
 
+    def list_query(self):
+        return listed.ListQuery("front")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shown = self.with_sections(context)
+        shown = self.show_page(context)
         if context["page_obj"].number == 1:
             context["lead"] = shown[0] if shown else None
             context["articles"] = shown[1:]
-            context["section_blocks"] = self.section_blocks()
-            for _section, pieces in context["section_blocks"]:
+            blocks, html = self.section_blocks()
+            context["section_blocks"] = blocks
+            context["section_blocks_html"] = mark_safe(html)
+            for _section, pieces in blocks:
                 shown.extend(pieces)
         cache.mark_list_page(self.request, self.list_name(), shown)
         return context
@@ -141,19 +150,17 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        # Its cards do not print the section: no query for it.
-        return (
-            Article.objects.published()
-            .with_bylines(section=False)
-            .only(*LISTED_FIELDS)
-            .filter(section=self.section)
-        )
+        return super().get_queryset()
 
     def list_name(self):
         return cache.list_tag(section=self.section.pk)
 
+    def list_query(self):
+        return listed.ListQuery("section", self.section.pk)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(section=self.section, **kwargs)
+        self.show_page(context)
         cache.mark_list_page(
             self.request,
             self.list_name(),
@@ -170,18 +177,21 @@ class TagDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        busy = lists.busy(
+        self.busy = lists.busy(
             self.list_name(),
             ask=lambda: Article.objects.is_busy("tag", tag=self.tag),
         )
-        return super().get_queryset().tagged(self.tag, busy=busy)
+        return super().get_queryset()
 
     def list_name(self):
         return cache.list_tag(tag=self.tag.pk)
 
+    def list_query(self):
+        return listed.ListQuery("tag", self.tag.pk, self.busy)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
-        self.with_sections(context)
+        self.show_page(context)
         cache.mark_list_page(
             self.request,
             self.list_name(),
@@ -196,14 +206,17 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        busy = lists.busy(
+        self.busy = lists.busy(
             self.list_name(),
             ask=lambda: Article.objects.is_busy("author", author=self.author),
         )
-        return super().get_queryset().by_author(self.author, busy=busy)
+        return super().get_queryset()
 
     def list_name(self):
         return cache.list_tag(author=self.author.pk)
+
+    def list_query(self):
+        return listed.ListQuery("author", self.author.pk, self.busy)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
@@ -211,7 +224,7 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
             jsonld=metadata.author_jsonld(self.author),
             **kwargs,
         )
-        self.with_sections(context)
+        self.show_page(context)
         cache.mark_list_page(
             self.request,
             self.list_name(),
@@ -233,7 +246,7 @@ class ArchiveMixin(PublishedArticlesMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        self.with_sections(context)
+        self.show_page(context)
         cache.mark_list_page(
             self.request, cache.list_tag("archive"), context["articles"]
         )

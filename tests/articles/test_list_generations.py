@@ -171,6 +171,33 @@ def test_the_front_page_reads_its_section_blocks_from_the_cache(
     assert not any("ROW_NUMBER" in query["sql"] for query in again.captured_queries)
 
 
+def test_the_front_pages_blocks_are_kept_as_html_and_print_the_same(client, full):
+    from articles.selectors.lists import BLOCKS_TEMPLATE
+
+    front = reverse("articles:front-page")
+    first = client.get(front)
+    again = client.get(front)
+
+    assert BLOCKS_TEMPLATE in [t.name for t in first.templates]
+    assert BLOCKS_TEMPLATE not in [t.name for t in again.templates]
+    assert again.content == first.content
+    assert 'id="block-world"' in again.content.decode()
+
+
+def test_the_front_pages_blocks_are_rendered_while_the_cache_is_down(
+    client, full, monkeypatch
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "get_many", "set", "set_many", "get_or_set"):
+        monkeypatch.setattr(cache, name, down)
+
+    page = html(client, reverse("articles:front-page"))
+
+    assert full["pieces"][0].headline in page[page.index('id="block-world"') :]
+
+
 def test_section_blocks_follow_every_change_that_is_purged(
     client, full, editor, commit
 ):
