@@ -124,14 +124,15 @@ def listed(page, menu: list[dict], query: ListQuery | None = None) -> list:
         rows = compiled.values(
             at=timezone.now(), limit=stop - start, offset=start, **found
         )
-    bylines = _bylines([row[0] for row in rows])
+    bylines = bylines_of([row[0] for row in rows])
     pieces = [ListedPiece(row, Bylines(bylines.get(row[0], ()))) for row in rows]
     return lists.with_sections(pieces, menu)
 
 
-def _bylines(ids: list[int]) -> dict[int, list[Byline]]:
-    """The bylines of the pieces ``ids``, in order, by piece; one author
-    object for each author on the page."""
+def bylines_of(ids: list[int]) -> dict[int, list[Byline]]:
+    """The bylines of the pieces ``ids``, in order, by piece (a piece without
+    one is missing); one author object for each author on the page. Lists
+    and feeds read them this way."""
     if not ids:
         return {}
     with connection.cursor() as cursor:
