@@ -159,7 +159,12 @@ class SectionDetailView(PublishedArticlesMixin, ListView):
         return listed.ListQuery("section", self.section.pk)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(section=self.section, **kwargs)
+        context = super().get_context_data(
+            # The menu marks this section's link as the page the reader is on.
+            section=self.section,
+            current_section=self.section.slug,
+            **kwargs,
+        )
         self.show_page(context)
         cache.mark_list_page(
             self.request,

@@ -307,3 +307,18 @@ def test_busy_and_quiet_tags_and_authors_list_the_same_pieces(
     assert sorted(by_tag.values_list("pk", flat=True)) == expected
     assert sorted(by_author.values_list("pk", flat=True)) == expected
     assert plan in str(by_tag.query) and plan in str(by_author.query)
+
+
+def test_the_menu_marks_the_section_page_the_reader_is_on(client):
+    politics = SectionFactory(name="Politics", slug="politics")
+    SectionFactory(name="Sport", slug="sport")
+    ArticleFactory(section=politics)
+
+    on_section = client.get(reverse("articles:section-detail", args=["politics"]))
+    on_front = client.get(reverse("articles:front-page"))
+
+    html = on_section.content.decode()
+    assert html.count('aria-current="page"') == 1
+    assert f'<a href="{politics.get_absolute_url()}" aria-current="page">' in html
+    # Only a section's own page is a section page.
+    assert 'aria-current="page"' not in on_front.content.decode()
