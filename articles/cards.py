@@ -24,6 +24,7 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone, translation
 from django.utils.safestring import SafeData, mark_safe
 
+from articles.fragments import template_sources
 from articles.models import Article, Author, Section
 from caching.pages import logger
 
@@ -76,9 +77,8 @@ def _setting() -> tuple:
     """What every card of this page depends on besides its piece: the card
     templates' source, the language, the time zone and how addresses are
     made."""
-    sources = tuple(get_template(name).template.source for name in CARD_PARTS)
     return (
-        hashlib.sha256("\0".join(sources).encode()).hexdigest(),
+        template_sources(*(get_template(name).template for name in CARD_PARTS)),
         translation.get_language(),
         timezone.get_current_timezone_name(),
         get_urlconf() or settings.ROOT_URLCONF,
